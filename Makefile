@@ -1,0 +1,43 @@
+# The one task runner. `make demo` and `make test` work on a fresh clone with Python 3.11+ and make.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+CODE := onething workflows activities events workers departments deploy tests
+
+.PHONY: setup demo test lint format typecheck unit scenario clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "onething needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: setup
+	$(BIN)/onething demo
+
+test: setup lint typecheck
+	$(BIN)/pytest
+
+unit: setup
+	$(BIN)/pytest -m 'not scenario'
+
+scenario: setup
+	$(BIN)/pytest -m scenario
+
+lint: setup
+	$(BIN)/ruff check $(CODE)
+	$(BIN)/ruff format --check $(CODE)
+
+format: setup
+	$(BIN)/ruff format $(CODE)
+	$(BIN)/ruff check --fix $(CODE)
+
+typecheck: setup
+	$(BIN)/mypy $(CODE)
+
+clean:
+	rm -rf $(VENV) .onething .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,1 @@
+"""Activities: one module per department, each calling that department's service."""

@@ -1,0 +1,82 @@
+"""Health: the birth medical certificate and the newborn's vaccination record."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+from temporalio import activity
+
+from activities.department_client import call_department, parse_facts
+from departments.api import (
+    BirthCertificateRequest,
+    ChildRecord,
+    IssuedDocument,
+    VaccinationRecordRequest,
+)
+from events.models import Child, Hospital, Person
+from workflows.models import Document, StepInput, StepOutput
+
+
+class _BirthFacts(BaseModel):
+    hospital: Hospital
+    child: Child
+    mother: Person
+    father: Person | None
+
+
+class _VaccinationFacts(BaseModel):
+    child: Child
+    birth_certificate_number: str
+
+
+def child_record(child: Child) -> ChildRecord:
+    """The child as departments record it."""
+    return ChildRecord(
+        name=child.name, sex=child.sex, born_at=child.born_at, weight_g=child.weight_g
+    )
+
+
+@activity.defn(name="health.birth_medical_certificate")
+async def birth_medical_certificate(input: StepInput) -> StepOutput:
+    """Issue the birth medical certificate from the hospital's record."""
+    facts = parse_facts(_BirthFacts, input.facts)
+    issued = await call_department(
+        "health",
+        "/birth-certificates",
+        BirthCertificateRequest(
+            case_id=input.case_id,
+            hospital_code=facts.hospital.code,
+            child=child_record(facts.child),
+            mother_id_number=facts.mother.id_number,
+            father_id_number=facts.father.id_number if facts.father else None,
+        ),
+        IssuedDocument,
+        idempotency_key=input.idempotency_key,
+    )
+    return StepOutput(
+        facts={"birth_certificate_number": issued.number},
+        documents=[_document("birth_medical_certificate", issued)],
+    )
+
+
+@activity.defn(name="health.vaccination_record")
+async def vaccination_record(input: StepInput) -> StepOutput:
+    """Open the newborn's vaccination record (hepatitis B and BCG at birth)."""
+    facts = parse_facts(_VaccinationFacts, input.facts)
+    issued = await call_department(
+        "health",
+        "/vaccination-records",
+        VaccinationRecordRequest(
+            case_id=input.case_id,
+            birth_certificate_number=facts.birth_certificate_number,
+            born_at=facts.child.born_at,
+        ),
+        IssuedDocument,
+        idempotency_key=input.idempotency_key,
+    )
+    return StepOutput(documents=[_document("vaccination_record", issued)])
+
+
+def _document(kind: str, issued: IssuedDocument) -> Document:
+    return Document(
+        kind=kind, department="health", number=issued.number, issued_at=issued.issued_at
+    )

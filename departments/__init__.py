@@ -1,0 +1,1 @@
+"""The simulated department systems: one FastAPI service and one SQLite database each."""

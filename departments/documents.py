@@ -1,0 +1,82 @@
+"""Issuing documents: unique, readable numbers that carry no personal data.
+
+A number reads ``<DEPARTMENT>-<KIND>-<YEAR>-<SERIAL>``, e.g. ``HLT-BMC-2026-000001``; the serial
+counts per department, kind and year.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Mapping
+from typing import Any, Final
+
+from departments.api import IssuedDocument
+from departments.clock import now_in_china
+from onething.constants import Department
+
+DEPARTMENT_CODES: Final[dict[Department, str]] = {
+    "health": "HLT",
+    "police": "POL",
+    "social_security": "SSC",
+    "tax": "TAX",
+    "market_regulation": "MKT",
+    "civil_affairs": "CIV",
+}
+
+
+def issue_document(
+    conn: sqlite3.Connection,
+    *,
+    department: Department,
+    kind: str,
+    code: str,
+    case_id: str,
+    subject_id_number: str | None,
+    details: Mapping[str, Any],
+) -> IssuedDocument:
+    """Number and record a document, inside the caller's transaction.
+
+    Args:
+        conn: The connection, in a transaction.
+        department: The issuing department.
+        kind: The document kind as the contract names it, e.g. ``birth_medical_certificate``.
+        code: The three-letter kind code in the number, e.g. ``BMC``.
+        case_id: The case the document serves.
+        subject_id_number: The person the document is about, if any.
+        details: What the document says (kept in the department's database only).
+
+    Returns:
+        The document's number and time of issue.
+    """
+    issued_at = now_in_china()
+    prefix = f"{DEPARTMENT_CODES[department]}-{code}-{issued_at.year}"
+    (serial,) = conn.execute(
+        "INSERT INTO counters (prefix, last) VALUES (?, 1) "
+        "ON CONFLICT (prefix) DO UPDATE SET last = last + 1 RETURNING last",
+        (prefix,),
+    ).fetchone()
+    number = f"{prefix}-{serial:06d}"
+    conn.execute(
+        "INSERT INTO documents (number, kind, case_id, issued_at, subject_id_number, body) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            number,
+            kind,
+            case_id,
+            issued_at.isoformat(),
+            subject_id_number,
+            json.dumps(details, ensure_ascii=False, default=str),
+        ),
+    )
+    return IssuedDocument(number=number, issued_at=issued_at)
+
+
+def find_document(conn: sqlite3.Connection, number: str, *, kind: str) -> IssuedDocument | None:
+    """The document of ``kind`` with ``number``, or None if this department never issued it."""
+    row = conn.execute(
+        "SELECT number, issued_at FROM documents WHERE number = ? AND kind = ?", (number, kind)
+    ).fetchone()
+    if row is None:
+        return None
+    return IssuedDocument.model_validate({"number": row["number"], "issued_at": row["issued_at"]})

@@ -1,0 +1,261 @@
+"""The public security bureau: the household register (hukou), persons and family relations."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from collections.abc import Iterator
+from datetime import date
+from functools import partial
+from typing import Final
+
+from fastapi import APIRouter, Response
+
+from departments.api import HouseholdRegistration, HouseholdRegistrationRequest
+from departments.audit import Read, record_reads
+from departments.clock import china_date
+from departments.documents import issue_document
+from departments.http import Caller, IdempotencyKey, respond
+from departments.idempotency import run_once
+from departments.population import Family
+from departments.refusals import DepartmentError, checked_id_number, person_not_found, refuse
+from departments.service import DepartmentService, PopulationSource
+from departments.store import Store
+from onething.identifiers import make_id_number
+
+HOUSEHOLD_REGISTRATION: Final = "household_registration"
+
+SCHEMA: Final = """
+CREATE TABLE IF NOT EXISTS households (
+    number TEXT PRIMARY KEY,
+    region TEXT NOT NULL,
+    address TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS persons (
+    id_number TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    sex TEXT NOT NULL CHECK (sex IN ('F', 'M')),
+    birth_date TEXT NOT NULL,
+    household_number TEXT NOT NULL REFERENCES households (number),
+    phone TEXT,
+    died_on TEXT
+);
+CREATE INDEX IF NOT EXISTS persons_by_household ON persons (household_number);
+CREATE TABLE IF NOT EXISTS relations (
+    id_number TEXT NOT NULL REFERENCES persons (id_number),
+    relative_id_number TEXT NOT NULL REFERENCES persons (id_number),
+    kind TEXT NOT NULL CHECK (kind IN ('parent', 'child', 'spouse')),
+    PRIMARY KEY (id_number, relative_id_number, kind)
+);
+CREATE TABLE IF NOT EXISTS birth_registrations (
+    birth_certificate_number TEXT PRIMARY KEY,
+    number TEXT NOT NULL UNIQUE REFERENCES documents (number),
+    child_id_number TEXT NOT NULL REFERENCES persons (id_number),
+    household_number TEXT NOT NULL REFERENCES households (number),
+    request_hash TEXT NOT NULL
+);
+"""
+
+_PURPOSE_BIRTH: Final = "newborn: register the child in a parent's household"
+_sequences = random.Random()
+
+
+def seed(conn: sqlite3.Connection, source: PopulationSource) -> None:
+    """Register every person of the population, their households and family relations."""
+    families = source.load().families
+    conn.executemany(
+        "INSERT INTO households (number, region, address) VALUES (?, ?, ?)",
+        [(h.number, h.region, h.address) for f in families for h in f.households],
+    )
+    conn.executemany(
+        "INSERT INTO persons (id_number, name, sex, birth_date, household_number, phone) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (p.id_number, p.name, p.sex, p.birth_date.isoformat(), p.household_number, p.phone)
+            for f in families
+            for p in f.members
+        ],
+    )
+    conn.executemany(
+        "INSERT INTO relations (id_number, relative_id_number, kind) VALUES (?, ?, ?)",
+        [relation for f in families for relation in _relations(f)],
+    )
+
+
+def _relations(family: Family) -> Iterator[tuple[str, str, str]]:
+    """Rows ``(person, relative, kind)``: the relative is the person's parent, child or spouse."""
+    father, mother = family.father.id_number, family.mother.id_number
+    grandfather, grandmother = family.grandfather.id_number, family.grandmother.id_number
+    for elder in (grandfather, grandmother):
+        yield father, elder, "parent"
+        yield elder, father, "child"
+    for a, b in ((father, mother), (grandfather, grandmother)):
+        yield a, b, "spouse"
+        yield b, a, "spouse"
+
+
+def register_birth(
+    conn: sqlite3.Connection, body: HouseholdRegistrationRequest, *, caller: str
+) -> HouseholdRegistration:
+    """Enter a newborn in a parent's household and give the child a new ID number.
+
+    The child's ID number has the household's region, the birth date in China and a sequence
+    number of the child's sex that no one born there that day holds yet. A birth certificate
+    registers one child once: asking again with the same child returns the first registration.
+
+    Raises:
+        DepartmentError: ``invalid_id_number``, ``person_not_found`` (the household parent is
+            not registered or has died) or ``birth_already_registered`` (with another child).
+    """
+    parent_id = checked_id_number(
+        body.household_parent_id_number, field="household_parent_id_number"
+    )
+    other_id = (
+        checked_id_number(body.other_parent_id_number, field="other_parent_id_number")
+        if body.other_parent_id_number
+        else None
+    )
+    fingerprint = _child_fingerprint(body, parent_id)
+    earlier = _earlier_registration(conn, body.birth_certificate_number, fingerprint)
+    if earlier is not None:
+        return earlier
+    parent = conn.execute(
+        "SELECT p.household_number, h.region FROM persons p "
+        "JOIN households h ON h.number = p.household_number "
+        "WHERE p.id_number = ? AND p.died_on IS NULL",
+        (parent_id,),
+    ).fetchone()
+    if parent is None:
+        raise person_not_found("household_parent_id_number")
+    parents = [parent_id]
+    if other_id is not None and other_id != parent_id and _is_registered(conn, other_id):
+        parents.append(other_id)
+    record_reads(
+        conn,
+        [
+            Read(body.case_id, caller, fact, id_number, _PURPOSE_BIRTH)
+            for id_number, fact in zip(parents, ("household_membership", "identity"), strict=False)
+        ],
+    )
+    born_on = china_date(body.child.born_at)
+    child_id = _new_id_number(conn, parent["region"], born_on, male=body.child.sex == "M")
+    conn.execute(
+        "INSERT INTO persons (id_number, name, sex, birth_date, household_number) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (
+            child_id,
+            body.child.name,
+            body.child.sex,
+            born_on.isoformat(),
+            parent["household_number"],
+        ),
+    )
+    conn.executemany(
+        "INSERT INTO relations (id_number, relative_id_number, kind) VALUES (?, ?, ?)",
+        [row for p in parents for row in ((child_id, p, "parent"), (p, child_id, "child"))],
+    )
+    document = issue_document(
+        conn,
+        department="police",
+        kind=HOUSEHOLD_REGISTRATION,
+        code="HHR",
+        case_id=body.case_id,
+        subject_id_number=child_id,
+        details={
+            "birth_certificate_number": body.birth_certificate_number,
+            "household_number": parent["household_number"],
+            "parents": parents,
+            "marriage_number": body.marriage_number,
+        },
+    )
+    conn.execute(
+        "INSERT INTO birth_registrations (birth_certificate_number, number, child_id_number, "
+        "household_number, request_hash) VALUES (?, ?, ?, ?, ?)",
+        (
+            body.birth_certificate_number,
+            document.number,
+            child_id,
+            parent["household_number"],
+            fingerprint,
+        ),
+    )
+    return HouseholdRegistration(
+        number=document.number,
+        issued_at=document.issued_at,
+        child_id_number=child_id,
+        household_number=parent["household_number"],
+    )
+
+
+def _child_fingerprint(body: HouseholdRegistrationRequest, parent_id: str) -> str:
+    child = body.child
+    return f"{child.name}|{child.sex}|{china_date(child.born_at).isoformat()}|{parent_id}"
+
+
+def _earlier_registration(
+    conn: sqlite3.Connection, birth_certificate_number: str, fingerprint: str
+) -> HouseholdRegistration | None:
+    row = conn.execute(
+        "SELECT r.number, r.child_id_number, r.household_number, r.request_hash, d.issued_at "
+        "FROM birth_registrations r JOIN documents d ON d.number = r.number "
+        "WHERE r.birth_certificate_number = ?",
+        (birth_certificate_number,),
+    ).fetchone()
+    if row is None:
+        return None
+    if row["request_hash"] != fingerprint:
+        raise refuse(
+            "birth_already_registered",
+            "birth_certificate_number was already used to register another child",
+        )
+    return HouseholdRegistration.model_validate(
+        {
+            "number": row["number"],
+            "issued_at": row["issued_at"],
+            "child_id_number": row["child_id_number"],
+            "household_number": row["household_number"],
+        }
+    )
+
+
+def _is_registered(conn: sqlite3.Connection, id_number: str) -> bool:
+    return (
+        conn.execute("SELECT 1 FROM persons WHERE id_number = ?", (id_number,)).fetchone()
+        is not None
+    )
+
+
+def _new_id_number(conn: sqlite3.Connection, region: str, born_on: date, *, male: bool) -> str:
+    prefix = f"{region}{born_on:%Y%m%d}"
+    taken = {
+        int(row[0][14:17])
+        for row in conn.execute(
+            "SELECT id_number FROM persons WHERE id_number BETWEEN ? AND ?",
+            (prefix + "000", prefix + "999X"),
+        )
+    }
+    free = [n for n in range(1 if male else 2, 1000, 2) if n not in taken]
+    if not free:
+        raise DepartmentError(
+            422, "id_sequence_exhausted", "no sequence number is free for this region and date"
+        )
+    return make_id_number(region, born_on, _sequences.choice(free))
+
+
+def routes(store: Store) -> APIRouter:
+    """``POST /household-registrations``."""
+    router = APIRouter(tags=["police"])
+
+    @router.post("/household-registrations", response_model=HouseholdRegistration)
+    def household_registrations(
+        body: HouseholdRegistrationRequest, key: IdempotencyKey, caller: Caller
+    ) -> Response:
+        handler = partial(register_birth, body=body, caller=caller)
+        return respond(
+            run_once(store, scope="/household-registrations", key=key, body=body, handler=handler)
+        )
+
+    return router
+
+
+SERVICE: Final = DepartmentService(department="police", schema=SCHEMA, seed=seed, routes=routes)

@@ -1,0 +1,91 @@
+"""What each department module provides, and how its seeded database is opened.
+
+A department module (``health``, ``police``, ...) exports one :class:`DepartmentService`: its
+tables, how to fill them from the population, and its routes. Adding an endpoint means adding a
+route (and, if needed, a ``CREATE TABLE IF NOT EXISTS``) to that one module.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from fastapi import APIRouter
+
+from departments.population import (
+    DEFAULT_SEED,
+    Population,
+    load_population,
+    population_fingerprint,
+)
+from departments.store import Store, remove_database
+from onething.constants import Department
+from onething.settings import Settings
+
+
+@dataclass(frozen=True)
+class PopulationSource:
+    """Which population a department is seeded from, built only if a seeder asks for it."""
+
+    families: int
+    seed: int = DEFAULT_SEED
+
+    def load(self) -> Population:
+        """Build (or reuse, within this process) the population."""
+        return load_population(self.families, self.seed)
+
+    @property
+    def stamp(self) -> str:
+        """Identifies the population: the code that builds it, its seed and its size."""
+        return f"{population_fingerprint()}:seed={self.seed}:families={self.families}"
+
+
+@dataclass(frozen=True)
+class DepartmentService:
+    """One simulated department.
+
+    Attributes:
+        department: Its name.
+        schema: Its own tables, as ``CREATE ... IF NOT EXISTS`` statements. Changing them
+            starts the department's database afresh (see :func:`open_store`).
+        seed: Inserts its share of the population (runs once, inside a transaction).
+        routes: Builds its endpoints around its store.
+    """
+
+    department: Department
+    schema: str
+    seed: Callable[[sqlite3.Connection, PopulationSource], None]
+    routes: Callable[[Store], APIRouter]
+
+    def stamp(self, source: PopulationSource) -> str:
+        """Identifies what the database holds: the population and this department's tables."""
+        tables = hashlib.sha256(self.schema.encode()).hexdigest()[:12]
+        return f"{source.stamp}:tables={tables}"
+
+
+def open_store(service: DepartmentService, settings: Settings) -> tuple[Store, bool]:
+    """Open the department's database, seeding it on first use.
+
+    A database seeded from another population (other code, seed or size) or with other tables
+    is deleted and seeded afresh: the simulated registers then hold exactly the people
+    :func:`load_population` returns, in the tables the code expects.
+
+    Args:
+        service: The department.
+        settings: Where the database lives and how big the population is.
+
+    Returns:
+        The store, and whether this call seeded it.
+    """
+    path = settings.department_db(service.department)
+    source = PopulationSource(settings.population_families)
+    stamp = service.stamp(source)
+    store = Store(path)
+    if store.stamp() not in (None, stamp):
+        store.close()
+        remove_database(path)
+        store = Store(path)
+    store.apply_schema(service.schema)
+    return store, store.seed(stamp, lambda conn: service.seed(conn, source))

@@ -1,0 +1,161 @@
+"""One department's SQLite database: the connection, its transactions and its one-time seeding.
+
+A service holds one connection shared by the threads that answer requests; a lock serialises
+them, which is plenty for a simulated department and keeps every transaction simple.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Final
+
+COMMON_SCHEMA: Final = """
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS requests (
+    key TEXT PRIMARY KEY,
+    body_hash TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    response TEXT NOT NULL,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE TABLE IF NOT EXISTS counters (
+    prefix TEXT PRIMARY KEY,
+    last INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS documents (
+    number TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    case_id TEXT NOT NULL,
+    issued_at TEXT NOT NULL,
+    subject_id_number TEXT,
+    body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS documents_by_case ON documents (case_id);
+CREATE TABLE IF NOT EXISTS access_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    case_id TEXT NOT NULL,
+    requested_by TEXT NOT NULL,
+    fact TEXT NOT NULL,
+    subject_id_number TEXT NOT NULL,
+    purpose TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS access_log_by_case ON access_log (case_id);
+CREATE INDEX IF NOT EXISTS access_log_by_subject ON access_log (subject_id_number);
+CREATE TRIGGER IF NOT EXISTS access_log_no_update BEFORE UPDATE ON access_log
+BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS access_log_no_delete BEFORE DELETE ON access_log
+BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END;
+"""
+
+_STAMP_KEY: Final = "population"
+
+Seeder = Callable[[sqlite3.Connection], None]
+
+
+class Store:
+    """A department's database, safe to share between threads.
+
+    Opening it creates the tables every department has (``meta``, ``requests``, ``counters``,
+    ``documents``, ``access_log``); :meth:`apply_schema` adds the department's own.
+
+    Args:
+        path: The SQLite file; its parent folders are created.
+    """
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._lock = threading.Lock()
+        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._conn.row_factory = sqlite3.Row
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        # WAL with NORMAL sync keeps every commit atomic; a power cut may lose the last commits
+        # whole (document and idempotency row together), never half of one.
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.execute("PRAGMA foreign_keys=ON")
+        self._conn.executescript(COMMON_SCHEMA)
+
+    def apply_schema(self, schema: str) -> None:
+        """Create the department's own tables (``CREATE ... IF NOT EXISTS`` statements)."""
+        with self._lock:
+            self._conn.executescript(schema)
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """Hold the connection for one write transaction, committed on success.
+
+        Yields:
+            The connection, inside ``BEGIN IMMEDIATE``; an exception rolls everything back.
+        """
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def stamp(self) -> str | None:
+        """What the database was seeded with, or None before seeding."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT value FROM meta WHERE key = ?", (_STAMP_KEY,)
+            ).fetchone()
+        return None if row is None else str(row["value"])
+
+    def seed(self, stamp: str, seeder: Seeder) -> bool:
+        """Seed the database once: run ``seeder`` and record ``stamp`` in one transaction.
+
+        Args:
+            stamp: Identifies the population seeded (version, seed, size).
+            seeder: Inserts the department's records.
+
+        Returns:
+            True if this call seeded, False if the database already held ``stamp``.
+
+        Raises:
+            StaleSeedError: The database was seeded with another population.
+        """
+        # The population is consistent by construction, and checking its ~100,000 references
+        # would slow seeding by a quarter. The pragma only works outside a transaction.
+        self._conn.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with self.transaction() as conn:
+                row = conn.execute("SELECT value FROM meta WHERE key = ?", (_STAMP_KEY,)).fetchone()
+                if row is not None:
+                    if row["value"] != stamp:
+                        raise StaleSeedError(self.path)
+                    return False
+                seeder(conn)
+                conn.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (_STAMP_KEY, stamp))
+        finally:
+            self._conn.execute("PRAGMA foreign_keys=ON")
+        return True
+
+    def close(self) -> None:
+        """Close the connection; the store is unusable afterwards."""
+        with self._lock:
+            self._conn.close()
+
+
+class StaleSeedError(RuntimeError):
+    """The database holds another population than the one this process would seed."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"{path} was seeded with another population")
+        self.path = path
+
+
+def remove_database(path: Path) -> None:
+    """Delete a SQLite database and its WAL files (used before reseeding)."""
+    for suffix in ("", "-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)

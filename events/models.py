@@ -1,0 +1,182 @@
+"""Pydantic models of the CloudEvents in the public contract (version 1)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
+
+from onething.constants import (
+    EVENT_TYPE_BIRTH,
+    EVENT_TYPE_BUSINESS,
+    EVENT_TYPE_DEATH,
+    EVENT_TYPE_RETIREMENT,
+    SUBJECT_PATTERN,
+)
+from onething.identifiers import validate_id_number
+
+IdNumber = Annotated[str, AfterValidator(validate_id_number)]
+PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+Subject = Annotated[str, StringConstraints(pattern=SUBJECT_PATTERN)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=256)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class Person(_Model):
+    """A person named in an event: a verified ID number and a name."""
+
+    id_number: IdNumber
+    name: PersonName
+
+
+class Hospital(_Model):
+    """The hospital that reports a birth."""
+
+    code: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]{1,32}$")]
+    name: Text
+
+
+class Child(_Model):
+    """The newborn child as the hospital recorded it."""
+
+    name: PersonName
+    sex: Literal["F", "M"]
+    born_at: AwareDatetime
+    weight_g: int = Field(ge=300, le=8000)
+
+
+class BirthData(_Model):
+    """``data`` of ``onething.birth.registered``."""
+
+    hospital: Hospital
+    child: Child
+    mother: Person
+    father: Person | None = None
+    household_parent: Literal["mother", "father"]
+
+
+class Informant(Person):
+    """The person who reports a death, and their relation to the deceased."""
+
+    relation: Text
+
+
+class DeathData(_Model):
+    """``data`` of ``onething.death.registered``."""
+
+    deceased: Person
+    died_at: AwareDatetime
+    place: Literal["hospital", "home", "other"]
+    informant: Informant
+
+
+class RetirementData(_Model):
+    """``data`` of ``onething.retirement.due``."""
+
+    person: Person
+    retirement_date: date
+    kind: Literal["normal", "early"]
+
+
+class Company(_Model):
+    """The company an applicant wants to open."""
+
+    name: Text
+    kind: Text
+    registered_capital_cny: int = Field(ge=0)
+    address: Text
+    business_scope: Text
+
+
+class BusinessData(_Model):
+    """``data`` of ``onething.business.submitted``."""
+
+    company: Company
+    legal_representative: Person
+    address_pledge: bool
+    employees: int = Field(ge=0, le=1_000_000)
+
+
+class CloudEventBase(_Model):
+    """The CloudEvents 1.0 attributes every event carries (structured JSON mode)."""
+
+    specversion: Literal["1.0"]
+    id: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+    source: Annotated[str, StringConstraints(min_length=1, max_length=512)]
+    subject: Subject
+    time: AwareDatetime
+    datacontenttype: Literal["application/json"]
+
+
+class BirthEvent(CloudEventBase):
+    """A hospital registered a birth: starts a newborn case."""
+
+    type: Literal["onething.birth.registered"]
+    data: BirthData
+
+
+class DeathEvent(CloudEventBase):
+    """A death was registered: starts a death case."""
+
+    type: Literal["onething.death.registered"]
+    data: DeathData
+
+
+class RetirementEvent(CloudEventBase):
+    """A person reaches retirement: starts a retirement case."""
+
+    type: Literal["onething.retirement.due"]
+    data: RetirementData
+
+
+class BusinessEvent(CloudEventBase):
+    """An application to open a business: starts a business case."""
+
+    type: Literal["onething.business.submitted"]
+    data: BusinessData
+
+
+InputEvent = Annotated[
+    BirthEvent | DeathEvent | RetirementEvent | BusinessEvent, Field(discriminator="type")
+]
+
+EVENT_MODELS: dict[str, type[CloudEventBase]] = {
+    EVENT_TYPE_BIRTH: BirthEvent,
+    EVENT_TYPE_DEATH: DeathEvent,
+    EVENT_TYPE_RETIREMENT: RetirementEvent,
+    EVENT_TYPE_BUSINESS: BusinessEvent,
+}
+
+
+class EventMeta(_Model):
+    """The attributes of the event that started a case, without its data."""
+
+    id: str
+    source: str
+    type: str
+    subject: str
+    time: datetime
+
+
+class OutEvent(_Model):
+    """A CloudEvent that onething publishes (case updates)."""
+
+    specversion: Literal["1.0"] = "1.0"
+    id: str
+    source: str = "urn:onething"
+    type: str
+    subject: str
+    time: datetime
+    datacontenttype: Literal["application/json"] = "application/json"
+    data: dict[str, Any]

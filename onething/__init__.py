@@ -1,0 +1,1 @@
+"""onething: durable Temporal workflows for government "one thing" life-event bundles."""

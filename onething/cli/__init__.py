@@ -1,0 +1,20 @@
+"""The ``onething`` command line: one module per group of commands."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="onething",
+    help="Event-driven orchestrator for government 'one thing' life-event bundles.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+def _register() -> None:
+    # Importing each module registers its commands on ``app``.
+    from onething.cli import cases, demo, events, up  # noqa: F401
+
+
+_register()

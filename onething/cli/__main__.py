@@ -1,0 +1,5 @@
+"""``python -m onething.cli``."""
+
+from onething.cli import app
+
+app()

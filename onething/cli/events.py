@@ -1,0 +1,66 @@
+"""``onething sample-event`` and ``onething publish``."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from events.kafka import new_producer
+from events.publisher import PublishReport, publish_lines
+from events.samples import UnknownBundleError, sample_event
+from onething.cli import app
+from onething.cli.console import console, err_console
+from onething.constants import BUNDLES
+from onething.settings import get_settings
+
+
+@app.command()
+def publish(
+    file: Annotated[
+        Path | None, typer.Argument(help="CloudEvents, one JSON object per line; stdin if omitted")
+    ] = None,
+) -> None:
+    """Publish CloudEvents to the topic their ``type`` belongs to."""
+    if file is not None and not file.is_file():
+        err_console.print(f"error: no such file: {file}")
+        raise typer.Exit(2)
+    text = file.read_text(encoding="utf-8") if file else sys.stdin.read()
+    report = asyncio.run(_publish(text.splitlines()))
+    for number, reason in report.refused:
+        err_console.print(f"line {number}: not published: {reason}")
+    console.print(f"published {report.published} event(s)")
+    if report.refused:
+        raise typer.Exit(1)
+
+
+async def _publish(lines: list[str]) -> PublishReport:
+    producer = new_producer(get_settings())
+    await producer.start()
+    try:
+        return await publish_lines(producer, lines)
+    finally:
+        await producer.stop()
+
+
+@app.command("sample-event")
+def sample_event_command(
+    bundle: Annotated[str, typer.Argument(help="newborn, retirement, death or business")],
+    seed: Annotated[
+        int, typer.Option(min=0, help="another seed gives another case and family")
+    ] = 0,
+) -> None:
+    """Print one valid CloudEvent (one line of JSON) about people the registries hold."""
+    if bundle not in BUNDLES:
+        err_console.print(f"error: unknown bundle {bundle!r}; choose from {', '.join(BUNDLES)}")
+        raise typer.Exit(2)
+    try:
+        event = sample_event(bundle, seed)
+    except UnknownBundleError as err:
+        err_console.print(f"error: {err}")
+        raise typer.Exit(2) from None
+    sys.stdout.write(json.dumps(event, ensure_ascii=False) + "\n")

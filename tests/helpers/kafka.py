@@ -1,0 +1,69 @@
+"""Plain Kafka clients for tests: a producer as a hospital would use, and a topic reader."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
+
+async def produce(bootstrap: str, topic: str, values: list[tuple[bytes | None, bytes]]) -> None:
+    """Send ``(key, value)`` records with a plain producer and wait for the broker to keep them."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    await producer.start()
+    try:
+        for key, value in values:
+            await producer.send_and_wait(topic, value, key=key)
+    finally:
+        await producer.stop()
+
+
+async def produce_event(bootstrap: str, topic: str, event: dict[str, Any], times: int = 1) -> None:
+    """Send one CloudEvent, keyed by its subject, ``times`` times."""
+    value = json.dumps(event, ensure_ascii=False).encode()
+    await produce(bootstrap, topic, [(event["subject"].encode(), value)] * times)
+
+
+async def read_until(
+    bootstrap: str,
+    topic: str,
+    done: Callable[[list[dict[str, Any]]], bool],
+    *,
+    timeout_s: float = 60.0,
+) -> list[dict[str, Any]]:
+    """Read a topic from the start (without a group) until ``done(records)`` holds.
+
+    Raises:
+        TimeoutError: ``done`` still false after ``timeout_s``.
+    """
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    records: list[dict[str, Any]] = []
+    try:
+        partitions = await _partitions(consumer, topic)
+        consumer.assign([TopicPartition(topic, p) for p in partitions])
+        await consumer.seek_to_beginning()
+        deadline = time.monotonic() + timeout_s
+        while not done(records):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{topic}: condition not met; read {len(records)} records")
+            batch = await consumer.getmany(timeout_ms=300)
+            for messages in batch.values():
+                records.extend(json.loads(m.value) for m in messages)
+        return records
+    finally:
+        await consumer.stop()
+
+
+async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
+    for _ in range(50):
+        partitions = consumer.partitions_for_topic(topic)
+        if partitions:
+            return set(partitions)
+        await consumer.topics()
+        await asyncio.sleep(0.1)
+    raise LookupError(f"topic {topic} has no partitions")

@@ -1,0 +1,50 @@
+"""Fixtures for the department services: a temporary home and a 200-family population."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from departments.app import create_app
+from departments.population import Population, load_population
+from onething.constants import Department
+from onething.settings import Settings, get_settings
+
+SMALL_POPULATION = 200
+
+
+@pytest.fixture
+def settings(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    """Settings whose home is a fresh temporary folder and whose population is small."""
+    monkeypatch.setenv("ONETHING_HOME", str(tmp_path))
+    monkeypatch.setenv("ONETHING_POPULATION_FAMILIES", str(SMALL_POPULATION))
+    monkeypatch.delenv("ONETHING_FAULT_LATENCY_MS", raising=False)
+    monkeypatch.delenv("ONETHING_FAULT_ERROR_RATE", raising=False)
+    get_settings.cache_clear()
+    yield get_settings()
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def population(settings: Settings) -> Population:
+    """The population the departments of ``settings`` are seeded with."""
+    return load_population(settings.population_families)
+
+
+@pytest.fixture
+def department(settings: Settings) -> Iterator[Callable[[Department], TestClient]]:
+    """Builds a test client for a department; the stores are closed afterwards."""
+    clients: list[TestClient] = []
+
+    def make(name: Department) -> TestClient:
+        client = TestClient(create_app(name, settings))
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
+        client.app.state.store.close()  # type: ignore[attr-defined]

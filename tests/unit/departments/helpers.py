@@ -1,0 +1,57 @@
+"""Request builders for the department tests."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+from fastapi.testclient import TestClient
+
+from departments.population import Family
+
+BORN_AT = "2026-11-20T23:30:00+08:00"
+
+
+def post(
+    client: TestClient,
+    path: str,
+    body: dict[str, Any],
+    *,
+    key: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> httpx.Response:
+    """POST with an Idempotency-Key (a fresh one unless given)."""
+    all_headers = {"Idempotency-Key": key or uuid.uuid4().hex, **(headers or {})}
+    response: httpx.Response = client.post(path, json=body, headers=all_headers)
+    return response
+
+
+def child(*, name: str = "王小明", sex: str = "M", born_at: str = BORN_AT) -> dict[str, Any]:
+    """The newborn as a hospital records it."""
+    return {"name": name, "sex": sex, "born_at": born_at, "weight_g": 3350}
+
+
+def birth_certificate(family: Family, *, hospital: str = "330781-MCH") -> dict[str, Any]:
+    """A ``BirthCertificateRequest`` for a child of ``family``."""
+    return {
+        "case_id": f"newborn-T{family.index}",
+        "hospital_code": hospital,
+        "child": child(),
+        "mother_id_number": family.mother.id_number,
+        "father_id_number": family.father.id_number,
+    }
+
+
+def household_registration(
+    family: Family, *, certificate: str = "HLT-BMC-2026-000001", **child_fields: Any
+) -> dict[str, Any]:
+    """A ``HouseholdRegistrationRequest`` entering a child of ``family`` in the father's home."""
+    return {
+        "case_id": f"newborn-T{family.index}",
+        "birth_certificate_number": certificate,
+        "child": child(**child_fields),
+        "household_parent_id_number": family.father.id_number,
+        "other_parent_id_number": family.mother.id_number,
+        "marriage_number": family.marriage.number,
+    }

@@ -1,0 +1,54 @@
+"""``onething up`` refuses to start, in one line and with exit code 1, when it cannot."""
+
+from __future__ import annotations
+
+import socket
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from onething.cli import app
+from onething.settings import get_settings
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings() -> Iterator[None]:
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def test_a_taken_port_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+
+        result = CliRunner().invoke(
+            app,
+            ["up"],
+            env={"ONETHING_HOME": str(tmp_path), "ONETHING_LOCAL_TEMPORAL_PORT": str(port)},
+        )
+
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert (
+        result.stderr == f"error: port {port} (Temporal frontend) on 127.0.0.1 is already in use\n"
+    )
+
+
+def test_a_missing_binary_is_one_line_and_exit_1(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "python"))
+
+    result = CliRunner().invoke(
+        app, ["up"], env={"ONETHING_HOME": str(tmp_path), "PATH": str(tmp_path)}
+    )
+
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: temporal binary not found (")
+    assert result.stderr.count("\n") == 1

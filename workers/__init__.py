@@ -1,0 +1,1 @@
+"""Worker processes: the orchestrator (workflows) and the department workers (activities)."""

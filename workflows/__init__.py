@@ -1,0 +1,1 @@
+"""The case workflows: one module per bundle, on the shared case engine."""
