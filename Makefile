@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 CODE := onething workflows activities events workers departments deploy tests
 
-.PHONY: setup demo test lint format typecheck unit scenario clean
+.PHONY: setup browser demo test lint format typecheck unit scenario clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "onething needs Python 3.11 or newer")'
@@ -16,16 +16,21 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+# Headless Chromium for the Web UI test (Debian's package; CI runs as root). Idempotent.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; }
+
 demo: setup
 	$(BIN)/onething demo
 
-test: setup lint typecheck
+test: setup browser lint typecheck
 	$(BIN)/pytest
 
 unit: setup
 	$(BIN)/pytest -m 'not scenario'
 
-scenario: setup
+scenario: setup browser
 	$(BIN)/pytest -m scenario
 
 lint: setup

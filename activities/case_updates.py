@@ -20,7 +20,7 @@ class CaseUpdatePublisher:
     async def publish(self, input: CaseUpdateInput) -> Published:
         """Publish one case update; its ID repeats on retry so consumers can drop duplicates."""
         event = OutEvent(
-            id=f"{input.case_id}/{input.type}",
+            id=f"{input.case_id}/{input.type}" + (f"/{input.sequence}" if input.sequence else ""),
             type=input.type,
             subject=input.case_id,
             time=input.time,

@@ -1,14 +1,24 @@
-"""Civil affairs: marriage records, read as a data query instead of a certificate."""
+"""Civil affairs: marriage records (a data query instead of a certificate), senior citizen
+cards and funeral registration."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from pydantic import BaseModel
 from temporalio import activity
 
 from activities.department_client import call_department, parse_facts
-from departments.api import MarriageAnswer, MarriageQuery
-from events.models import Person
-from workflows.models import StepInput, StepOutput
+from departments.api import (
+    FuneralRegistrationRequest,
+    IssuedDocument,
+    MarriageAnswer,
+    MarriageQuery,
+    SeniorCitizenCardRequest,
+)
+from events.models import Informant, Person
+from onething.constants import CASE_SCOPE
+from workflows.models import Document, StepInput, StepOutput
 
 
 class _ParentsFacts(BaseModel):
@@ -31,5 +41,63 @@ async def parents_marriage(input: StepInput) -> StepOutput:
         ),
         MarriageAnswer,
         idempotency_key=input.idempotency_key,
+        scope=input.facts.get(CASE_SCOPE),
     )
     return StepOutput(facts={"parents_marriage": answer.model_dump(mode="json")})
+
+
+class _SeniorFacts(BaseModel):
+    person: Person
+    birth_date: date
+    retirement_date: date | None = None
+
+
+class _FuneralFacts(BaseModel):
+    deceased: Person
+    death_certificate_number: str
+    informant: Informant
+
+
+@activity.defn(name="civil_affairs.senior_citizen_card")
+async def senior_citizen_card(input: StepInput) -> StepOutput:
+    """Issue the senior citizen card, taking effect on the retirement date when there is one."""
+    facts = parse_facts(_SeniorFacts, input.facts)
+    issued = await call_department(
+        "civil_affairs",
+        "/senior-citizen-cards",
+        SeniorCitizenCardRequest(
+            case_id=input.case_id,
+            id_number=facts.person.id_number,
+            name=facts.person.name,
+            birth_date=facts.birth_date,
+            valid_from=facts.retirement_date,
+        ),
+        IssuedDocument,
+        idempotency_key=input.idempotency_key,
+    )
+    return StepOutput(documents=[_document("senior_citizen_card", issued)])
+
+
+@activity.defn(name="civil_affairs.funeral_registration")
+async def funeral_registration(input: StepInput) -> StepOutput:
+    """Register the cremation and funeral on the death certificate and the informant's word."""
+    facts = parse_facts(_FuneralFacts, input.facts)
+    issued = await call_department(
+        "civil_affairs",
+        "/funeral-registrations",
+        FuneralRegistrationRequest(
+            case_id=input.case_id,
+            id_number=facts.deceased.id_number,
+            death_certificate_number=facts.death_certificate_number,
+            informant_id_number=facts.informant.id_number,
+        ),
+        IssuedDocument,
+        idempotency_key=input.idempotency_key,
+    )
+    return StepOutput(documents=[_document("funeral_registration", issued)])
+
+
+def _document(kind: str, issued: IssuedDocument) -> Document:
+    return Document(
+        kind=kind, department="civil_affairs", number=issued.number, issued_at=issued.issued_at
+    )

@@ -1,14 +1,18 @@
-"""Health: the birth medical certificate and the newborn's vaccination record."""
+"""Health: the birth and death medical certificates and the newborn's vaccination record."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel
 from temporalio import activity
 
 from activities.department_client import call_department, parse_facts
+from activities.models import VerificationState
 from departments.api import (
     BirthCertificateRequest,
     ChildRecord,
+    DeathCertificateRequest,
     IssuedDocument,
     VaccinationRecordRequest,
 )
@@ -26,6 +30,19 @@ class _BirthFacts(BaseModel):
 class _VaccinationFacts(BaseModel):
     child: Child
     birth_certificate_number: str
+    child_id_number: str | None = None
+
+
+class _Verified(BaseModel):
+    verification_id: str
+    status: VerificationState
+
+
+class _DeathFacts(BaseModel):
+    deceased: Person
+    died_at: AwareDatetime
+    place: Literal["hospital", "home", "other"]
+    death_verification: _Verified | None
 
 
 def child_record(child: Child) -> ChildRecord:
@@ -69,11 +86,38 @@ async def vaccination_record(input: StepInput) -> StepOutput:
             case_id=input.case_id,
             birth_certificate_number=facts.birth_certificate_number,
             born_at=facts.child.born_at,
+            child_id_number=facts.child_id_number,
         ),
         IssuedDocument,
         idempotency_key=input.idempotency_key,
     )
     return StepOutput(documents=[_document("vaccination_record", issued)])
+
+
+@activity.defn(name="health.death_medical_certificate")
+async def death_medical_certificate(input: StepInput) -> StepOutput:
+    """Issue the medical certificate of death; outside hospital, on police's confirmation."""
+    facts = parse_facts(_DeathFacts, input.facts)
+    verified = facts.death_verification
+    issued = await call_department(
+        "health",
+        "/death-certificates",
+        DeathCertificateRequest(
+            case_id=input.case_id,
+            id_number=facts.deceased.id_number,
+            died_at=facts.died_at,
+            place=facts.place,
+            verification_id=(
+                verified.verification_id if verified and verified.status == "confirmed" else None
+            ),
+        ),
+        IssuedDocument,
+        idempotency_key=input.idempotency_key,
+    )
+    return StepOutput(
+        facts={"death_certificate_number": issued.number},
+        documents=[_document("death_medical_certificate", issued)],
+    )
 
 
 def _document(kind: str, issued: IssuedDocument) -> Document:

@@ -1,4 +1,5 @@
-"""Police: household registration, which gives the child an ID number."""
+"""Police: the household register (registration, cancellation, identity, next of kin), the
+standard address registry and company seals."""
 
 from __future__ import annotations
 
@@ -9,8 +10,22 @@ from temporalio import activity
 
 from activities.department_client import call_department, parse_facts
 from activities.health import child_record
-from departments.api import HouseholdRegistration, HouseholdRegistrationRequest, MarriageAnswer
-from events.models import Child, Person
+from departments.api import (
+    AddressCheck,
+    AddressCheckRequest,
+    CompanyRegistrationRequest,
+    DeathRecordRequest,
+    HouseholdRegistration,
+    HouseholdRegistrationRequest,
+    IdentityQuery,
+    IdentityRecord,
+    IssuedDocument,
+    MarriageAnswer,
+    NextOfKin,
+    NextOfKinQuery,
+)
+from events.models import Child, Company, Person
+from onething.constants import CASE_SCOPE, Department
 from workflows.models import Document, StepInput, StepOutput
 
 
@@ -62,4 +77,144 @@ async def household_registration(input: StepInput) -> StepOutput:
                 issued_at=registration.issued_at,
             )
         ],
+    )
+
+
+class _PersonFacts(BaseModel):
+    person: Person
+
+
+class _RepresentativeFacts(BaseModel):
+    legal_representative: Person
+
+
+class _DeceasedFacts(BaseModel):
+    deceased: Person
+
+
+class _CancellationFacts(BaseModel):
+    deceased: Person
+    death_certificate_number: str
+
+
+class _CompanyFacts(BaseModel):
+    company: Company
+
+
+class _SealFacts(BaseModel):
+    uscc: str
+    company: Company
+    legal_representative: Person
+
+
+async def _identity(input: StepInput, person: Person, requested_by: Department) -> IdentityRecord:
+    return await call_department(
+        "police",
+        "/identity-records",
+        IdentityQuery(case_id=input.case_id, requested_by=requested_by, id_number=person.id_number),
+        IdentityRecord,
+        idempotency_key=input.idempotency_key,
+        scope=input.facts.get(CASE_SCOPE),
+    )
+
+
+@activity.defn(name="police.identity_record")
+async def identity_record(input: StepInput) -> StepOutput:
+    """Read the person's birth date and sex from the register, so no ID card is shown."""
+    facts = parse_facts(_PersonFacts, input.facts)
+    record = await _identity(input, facts.person, "social_security")
+    return StepOutput(
+        facts={
+            "birth_date": record.birth_date.isoformat(),
+            "sex": record.sex,
+            "alive": record.alive,
+        }
+    )
+
+
+@activity.defn(name="police.representative_identity")
+async def representative_identity(input: StepInput) -> StepOutput:
+    """Confirm from the register that the legal representative is a living resident."""
+    facts = parse_facts(_RepresentativeFacts, input.facts)
+    record = await _identity(input, facts.legal_representative, "market_regulation")
+    return StepOutput(facts={"representative_alive": record.alive})
+
+
+@activity.defn(name="police.next_of_kin")
+async def next_of_kin(input: StepInput) -> StepOutput:
+    """Read the deceased's living relatives, so nobody proves "my mother is my mother"."""
+    facts = parse_facts(_DeceasedFacts, input.facts)
+    kin = await call_department(
+        "police",
+        "/next-of-kin",
+        NextOfKinQuery(
+            case_id=input.case_id,
+            requested_by="social_security",
+            id_number=facts.deceased.id_number,
+        ),
+        NextOfKin,
+        idempotency_key=input.idempotency_key,
+        scope=input.facts.get(CASE_SCOPE),
+    )
+    return StepOutput(facts={"next_of_kin": [r.model_dump(mode="json") for r in kin.relatives]})
+
+
+@activity.defn(name="police.household_cancellation")
+async def household_cancellation(input: StepInput) -> StepOutput:
+    """Cancel the deceased's household registration on the death certificate."""
+    facts = parse_facts(_CancellationFacts, input.facts)
+    issued = await call_department(
+        "police",
+        "/household-cancellations",
+        DeathRecordRequest(
+            case_id=input.case_id,
+            id_number=facts.deceased.id_number,
+            death_certificate_number=facts.death_certificate_number,
+        ),
+        IssuedDocument,
+        idempotency_key=input.idempotency_key,
+    )
+    return StepOutput(documents=[_document("household_cancellation", issued)])
+
+
+@activity.defn(name="police.address_check")
+async def address_check(input: StepInput) -> StepOutput:
+    """Look the company's address up in the standard address registry (the pledge's check)."""
+    facts = parse_facts(_CompanyFacts, input.facts)
+    check = await call_department(
+        "police",
+        "/address-checks",
+        AddressCheckRequest(
+            case_id=input.case_id,
+            requested_by="market_regulation",
+            address=facts.company.address,
+        ),
+        AddressCheck,
+        idempotency_key=input.idempotency_key,
+    )
+    return StepOutput(facts={"address_exists": check.exists})
+
+
+@activity.defn(name="police.seal_registration")
+async def seal_registration(input: StepInput) -> StepOutput:
+    """Register the new company's seal, on its credit code, without a trip to the police."""
+    facts = parse_facts(_SealFacts, input.facts)
+    issued = await call_department(
+        "police",
+        "/seal-registrations",
+        CompanyRegistrationRequest(
+            case_id=input.case_id,
+            uscc=facts.uscc,
+            company_name=facts.company.name,
+            legal_representative_id_number=facts.legal_representative.id_number,
+        ),
+        IssuedDocument,
+        idempotency_key=input.idempotency_key,
+    )
+    return StepOutput(documents=[_document("seal_registration", issued)])
+
+
+def _document(kind: str, issued: IssuedDocument) -> Document:
+    return Document(
+        kind=kind, department="police", number=issued.number, issued_at=issued.issued_at
     )

@@ -1,4 +1,4 @@
-"""Tax: the parents' infant-care special additional deduction."""
+"""Tax: the infant-care deduction, pension income, the deceased's settlement, new companies."""
 
 from __future__ import annotations
 
@@ -6,8 +6,14 @@ from pydantic import BaseModel
 from temporalio import activity
 
 from activities.department_client import call_department, parse_facts
-from departments.api import InfantCareDeductionRequest, IssuedDocument
-from events.models import Person
+from departments.api import (
+    CompanyRegistrationRequest,
+    DeathRecordRequest,
+    InfantCareDeductionRequest,
+    IssuedDocument,
+    PensionIncomeRequest,
+)
+from events.models import Company, Person
 from workflows.models import Document, StepInput, StepOutput
 
 
@@ -31,13 +37,81 @@ async def infant_care_deduction(input: StepInput) -> StepOutput:
         IssuedDocument,
         idempotency_key=input.idempotency_key,
     )
-    return StepOutput(
-        documents=[
-            Document(
-                kind="infant_care_tax_deduction",
-                department="tax",
-                number=issued.number,
-                issued_at=issued.issued_at,
-            )
-        ]
+    return StepOutput(documents=[_document("infant_care_tax_deduction", issued)])
+
+
+class _PensionFacts(BaseModel):
+    person: Person
+    pension_number: str
+    monthly_pension_cny: int
+
+
+class _DeceasedFacts(BaseModel):
+    deceased: Person
+    death_certificate_number: str
+
+
+class _CompanyFacts(BaseModel):
+    uscc: str
+    company: Company
+    legal_representative: Person
+
+
+@activity.defn(name="tax.pension_income_registration")
+async def pension_income_registration(input: StepInput) -> StepOutput:
+    """Register the pension as exempt income and stop the former employer's withholding."""
+    facts = parse_facts(_PensionFacts, input.facts)
+    issued = await call_department(
+        "tax",
+        "/pension-income-registrations",
+        PensionIncomeRequest(
+            case_id=input.case_id,
+            id_number=facts.person.id_number,
+            pension_number=facts.pension_number,
+            monthly_pension_cny=facts.monthly_pension_cny,
+        ),
+        IssuedDocument,
+        idempotency_key=input.idempotency_key,
     )
+    return StepOutput(documents=[_document("pension_income_registration", issued)])
+
+
+@activity.defn(name="tax.deceased_tax_settlement")
+async def deceased_tax_settlement(input: StepInput) -> StepOutput:
+    """Settle the deceased's individual income tax and close the taxpayer record."""
+    facts = parse_facts(_DeceasedFacts, input.facts)
+    issued = await call_department(
+        "tax",
+        "/deceased-tax-settlements",
+        DeathRecordRequest(
+            case_id=input.case_id,
+            id_number=facts.deceased.id_number,
+            death_certificate_number=facts.death_certificate_number,
+        ),
+        IssuedDocument,
+        idempotency_key=input.idempotency_key,
+    )
+    return StepOutput(documents=[_document("deceased_tax_settlement", issued)])
+
+
+@activity.defn(name="tax.tax_registration")
+async def tax_registration(input: StepInput) -> StepOutput:
+    """Register the new company as a taxpayer on its credit code."""
+    facts = parse_facts(_CompanyFacts, input.facts)
+    issued = await call_department(
+        "tax",
+        "/tax-registrations",
+        CompanyRegistrationRequest(
+            case_id=input.case_id,
+            uscc=facts.uscc,
+            company_name=facts.company.name,
+            legal_representative_id_number=facts.legal_representative.id_number,
+        ),
+        IssuedDocument,
+        idempotency_key=input.idempotency_key,
+    )
+    return StepOutput(documents=[_document("tax_registration", issued)])
+
+
+def _document(kind: str, issued: IssuedDocument) -> Document:
+    return Document(kind=kind, department="tax", number=issued.number, issued_at=issued.issued_at)

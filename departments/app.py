@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 from fastapi import FastAPI
 
 from departments import (
+    access_log,
     civil_affairs,
     health,
     market_regulation,
     police,
+    revocations,
     social_security,
     tax,
+    verifications,
 )
-from departments.api import Faults, Health
+from departments.api import ErrorBody, Faults, Health
+from departments.auth import require_service_token
 from departments.faults import FaultInjector
 from departments.http import install_error_handlers, log_requests
 from departments.service import DepartmentService, open_store
 from onething.constants import Department
+from onething.crypto.tokens import department_token
 from onething.settings import Settings, get_settings
 
 SERVICES: Final[dict[Department, DepartmentService]] = {
@@ -26,9 +31,22 @@ SERVICES: Final[dict[Department, DepartmentService]] = {
     for module in (health, police, civil_affairs, social_security, tax, market_regulation)
 }
 
+#: Every refusal and failure is an ErrorBody (see ``install_error_handlers``), 401 and 422 included.
+ERROR_RESPONSES: Final[dict[int | str, dict[str, Any]]] = {
+    "4XX": {
+        "model": ErrorBody,
+        "description": "Refused: missing service token, invalid request...",
+    },
+    "5XX": {"model": ErrorBody, "description": "The department failed or is unavailable."},
+}
+
 
 def create_app(
-    department: Department, settings: Settings | None = None, *, faults: Faults | None = None
+    department: Department,
+    settings: Settings | None = None,
+    *,
+    faults: Faults | None = None,
+    token: str | None = None,
 ) -> FastAPI:
     """Build a department's service, seeding its database first if needed.
 
@@ -37,22 +55,29 @@ def create_app(
         settings: Where its database lives and the population size; the process settings
             when None.
         faults: Faults to start with; from ``ONETHING_FAULT_*`` when None.
+        token: The service token every caller must present (``/health`` excepted); the
+            department's token from the settings or ``<home>/keys`` when None.
 
     Returns:
         The application. ``app.state.store`` is its database (close it after serving),
         ``app.state.seeded`` says whether this call seeded it.
     """
     settings = settings or get_settings()
+    token = token or department_token(settings, department)
     service = SERVICES[department]
     store, seeded = open_store(service, settings)
     injector = FaultInjector(faults) if faults is not None else FaultInjector.from_environment()
 
-    app = FastAPI(title=f"onething {department} (simulated)", version="1")
+    app = FastAPI(
+        title=f"onething {department} (simulated)", version="1", responses=ERROR_RESPONSES
+    )
     app.state.store = store
+    app.state.settings = settings
     app.state.seeded = seeded
     app.state.faults = injector
     install_error_handlers(app)
     app.middleware("http")(injector.middleware)
+    app.middleware("http")(require_service_token(department, token))
     app.middleware("http")(log_requests)
 
     @app.get("/health", tags=["admin"])
@@ -61,4 +86,7 @@ def create_app(
 
     app.include_router(injector.router())
     app.include_router(service.routes(store))
+    app.include_router(verifications.routes(store, department, service.verifications))
+    app.include_router(revocations.routes(store))
+    app.include_router(access_log.routes(store, department))
     return app

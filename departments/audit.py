@@ -9,10 +9,11 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Final
 
 from departments.clock import now_in_china
-from onething.constants import DEPARTMENTS
+from onething.constants import BUNDLES, DEPARTMENTS
 
 UNKNOWN_REQUESTER: Final = "unknown"
 
@@ -36,6 +37,25 @@ class Read:
     purpose: str
 
 
+@dataclass(frozen=True, slots=True)
+class Logged:
+    """A read as the access log holds it, without whose data it was (the caller knows).
+
+    Attributes:
+        case_id: The case the read served.
+        requested_by: The department that asked.
+        fact: What was read.
+        purpose: Why.
+        at: When, in China time.
+    """
+
+    case_id: str
+    requested_by: str
+    fact: str
+    purpose: str
+    at: datetime
+
+
 def requester(claimed: str | None) -> str:
     """The requesting department as recorded: a known department name, else ``unknown``."""
     if claimed in DEPARTMENTS:
@@ -43,14 +63,63 @@ def requester(claimed: str | None) -> str:
     return UNKNOWN_REQUESTER
 
 
+def asking_department(claimed: str | None, caller: str) -> str:
+    """The department that asked, as the access log records it.
+
+    ``requested_by`` from the body when it names a department, else the caller (the
+    ``X-Onething-Department`` header, itself ``unknown`` when it names no department).
+    """
+    asked = requester(claimed)
+    return caller if asked == UNKNOWN_REQUESTER else asked
+
+
 def record_reads(conn: sqlite3.Connection, reads: Iterable[Read]) -> None:
-    """Append reads to the access log, inside the caller's transaction."""
+    """Append reads to the access log, inside the caller's transaction.
+
+    A read whose purpose is blank is recorded with :func:`default_purpose`: no read goes
+    unexplained.
+    """
     at = now_in_china().isoformat()
     conn.executemany(
         "INSERT INTO access_log (case_id, requested_by, fact, subject_id_number, purpose, at) "
         "VALUES (?, ?, ?, ?, ?, ?)",
-        [(r.case_id, r.requested_by, r.fact, r.subject_id_number, r.purpose, at) for r in reads],
+        [
+            (
+                r.case_id,
+                r.requested_by,
+                r.fact,
+                r.subject_id_number,
+                r.purpose.strip() or default_purpose(r.case_id, r.fact),
+                at,
+            )
+            for r in reads
+        ],
     )
+
+
+def default_purpose(case_id: str, fact: str) -> str:
+    """The purpose of a read that named none: the case's bundle and the fact it needed."""
+    bundle = case_id.partition("-")[0]
+    return f"{bundle if bundle in BUNDLES else 'case'}: read {fact} for case {case_id}"
+
+
+def reads_of_person(conn: sqlite3.Connection, id_number: str) -> list[Logged]:
+    """Every recorded read of one person's data, newest first."""
+    rows = conn.execute(
+        "SELECT case_id, requested_by, fact, purpose, at FROM access_log "
+        "WHERE subject_id_number = ? ORDER BY id DESC",
+        (id_number,),
+    ).fetchall()
+    return [
+        Logged(
+            case_id=row["case_id"],
+            requested_by=row["requested_by"],
+            fact=row["fact"],
+            purpose=row["purpose"],
+            at=datetime.fromisoformat(row["at"]),
+        )
+        for row in rows
+    ]
 
 
 def reads_for_case(conn: sqlite3.Connection, case_id: str) -> list[Read]:

@@ -23,3 +23,8 @@ def china_date(moment: datetime) -> date:
 def now_in_china() -> datetime:
     """The current time with the +08:00 offset departments write on documents."""
     return datetime.now(CHINA_TZ)
+
+
+def age_on(birth: date, on: date) -> int:
+    """A person's age in whole years on a day."""
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))

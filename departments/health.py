@@ -1,4 +1,4 @@
-"""The health commission: hospitals, birth medical certificates and first vaccinations."""
+"""The health commission: hospitals, birth and death medical certificates, first vaccinations."""
 
 from __future__ import annotations
 
@@ -9,7 +9,12 @@ from typing import Final
 
 from fastapi import APIRouter, Response
 
-from departments.api import BirthCertificateRequest, IssuedDocument, VaccinationRecordRequest
+from departments.api import (
+    BirthCertificateRequest,
+    DeathCertificateRequest,
+    IssuedDocument,
+    VaccinationRecordRequest,
+)
 from departments.clock import china_date, in_china
 from departments.documents import find_document, issue_document
 from departments.http import IdempotencyKey, respond
@@ -21,6 +26,7 @@ from departments.store import Store
 
 BIRTH_CERTIFICATE: Final = "birth_medical_certificate"
 VACCINATION_RECORD: Final = "vaccination_record"
+DEATH_CERTIFICATE: Final = "death_medical_certificate"
 #: Given to every newborn within 24 hours of birth: hepatitis B (first dose) and BCG.
 BIRTH_VACCINES: Final = ("HepB-1", "BCG")
 
@@ -43,6 +49,14 @@ CREATE TABLE IF NOT EXISTS birth_certificates (
 CREATE TABLE IF NOT EXISTS vaccination_records (
     birth_certificate_number TEXT PRIMARY KEY REFERENCES birth_certificates (number),
     number TEXT NOT NULL UNIQUE REFERENCES documents (number)
+);
+CREATE TABLE IF NOT EXISTS death_certificates (
+    id_number TEXT PRIMARY KEY,
+    number TEXT NOT NULL UNIQUE REFERENCES documents (number),
+    case_id TEXT NOT NULL,
+    died_at TEXT NOT NULL,
+    place TEXT NOT NULL CHECK (place IN ('hospital', 'home', 'other')),
+    verification_id TEXT
 );
 """
 
@@ -146,8 +160,67 @@ def record_vaccinations(conn: sqlite3.Connection, body: VaccinationRecordRequest
     return document
 
 
+def issue_death_certificate(
+    conn: sqlite3.Connection, body: DeathCertificateRequest
+) -> IssuedDocument:
+    """Issue the medical certificate of death (死亡医学证明).
+
+    A death outside hospital is certified only on a police verification that an officer
+    confirmed it. A person's death is certified once: the same case asking again gets the first
+    certificate.
+
+    Raises:
+        DepartmentError: ``invalid_id_number``, ``verification_required`` or
+            ``death_already_certified`` (for another case).
+    """
+    id_number = checked_id_number(body.id_number, field="id_number")
+    if body.place != "hospital" and not body.verification_id:
+        raise refuse(
+            "verification_required",
+            "a death outside hospital needs verification_id: police must confirm it first",
+        )
+    earlier = conn.execute(
+        "SELECT number, case_id FROM death_certificates WHERE id_number = ?", (id_number,)
+    ).fetchone()
+    if earlier is not None:
+        if earlier["case_id"] != body.case_id:
+            raise refuse(
+                "death_already_certified", "id_number already has a medical certificate of death"
+            )
+        found = find_document(conn, earlier["number"], kind=DEATH_CERTIFICATE)
+        assert found is not None, "a death certificate always has its document"
+        return found
+    died_at = in_china(body.died_at)
+    document = issue_document(
+        conn,
+        department="health",
+        kind=DEATH_CERTIFICATE,
+        code="DMC",
+        case_id=body.case_id,
+        subject_id_number=id_number,
+        details={
+            "died_at": died_at.isoformat(),
+            "place": body.place,
+            "verification_id": body.verification_id,
+        },
+    )
+    conn.execute(
+        "INSERT INTO death_certificates (id_number, number, case_id, died_at, place, "
+        "verification_id) VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            id_number,
+            document.number,
+            body.case_id,
+            died_at.isoformat(),
+            body.place,
+            body.verification_id,
+        ),
+    )
+    return document
+
+
 def routes(store: Store) -> APIRouter:
-    """``POST /birth-certificates`` and ``POST /vaccination-records``."""
+    """Birth and death certificates and vaccination records."""
     router = APIRouter(tags=["health"])
 
     @router.post("/birth-certificates", response_model=IssuedDocument)
@@ -162,6 +235,13 @@ def routes(store: Store) -> APIRouter:
         handler = partial(record_vaccinations, body=body)
         return respond(
             run_once(store, scope="/vaccination-records", key=key, body=body, handler=handler)
+        )
+
+    @router.post("/death-certificates", response_model=IssuedDocument)
+    def death_certificates(body: DeathCertificateRequest, key: IdempotencyKey) -> Response:
+        handler = partial(issue_death_certificate, body=body)
+        return respond(
+            run_once(store, scope="/death-certificates", key=key, body=body, handler=handler)
         )
 
     return router

@@ -1,4 +1,5 @@
-"""The public security bureau: the household register (hukou), persons and family relations."""
+"""The public security bureau: the household register (hukou), persons and family relations,
+the standard address registry, and the registration of company seals."""
 
 from __future__ import annotations
 
@@ -11,19 +12,43 @@ from typing import Final
 
 from fastapi import APIRouter, Response
 
-from departments.api import HouseholdRegistration, HouseholdRegistrationRequest
-from departments.audit import Read, record_reads
+from departments.api import (
+    AddressCheck,
+    AddressCheckRequest,
+    CompanyRegistrationRequest,
+    DeathRecordRequest,
+    HouseholdRegistration,
+    HouseholdRegistrationRequest,
+    IdentityQuery,
+    IdentityRecord,
+    IssuedDocument,
+    NextOfKin,
+    NextOfKinQuery,
+    Relative,
+    VerificationRequest,
+)
+from departments.audit import Read, asking_department, record_reads
 from departments.clock import china_date
-from departments.documents import issue_document
+from departments.documents import find_document, issue_document
 from departments.http import Caller, IdempotencyKey, respond
 from departments.idempotency import run_once
-from departments.population import Family
-from departments.refusals import DepartmentError, checked_id_number, person_not_found, refuse
+from departments.population import Family, business_addresses
+from departments.refusals import (
+    DepartmentError,
+    checked_id_number,
+    checked_uscc,
+    person_not_found,
+    refuse,
+)
+from departments.scope_guard import Scope
 from departments.service import DepartmentService, PopulationSource
 from departments.store import Store
+from departments.verifications import Decision, VerificationRule
 from onething.identifiers import make_id_number
 
 HOUSEHOLD_REGISTRATION: Final = "household_registration"
+HOUSEHOLD_CANCELLATION: Final = "household_cancellation"
+SEAL_REGISTRATION: Final = "seal_registration"
 
 SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS households (
@@ -54,9 +79,29 @@ CREATE TABLE IF NOT EXISTS birth_registrations (
     household_number TEXT NOT NULL REFERENCES households (number),
     request_hash TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS household_cancellations (
+    id_number TEXT PRIMARY KEY REFERENCES persons (id_number),
+    number TEXT NOT NULL UNIQUE REFERENCES documents (number),
+    death_certificate_number TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS addresses (
+    address TEXT PRIMARY KEY,
+    region TEXT NOT NULL,
+    use TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS seal_registrations (
+    uscc TEXT PRIMARY KEY,
+    number TEXT NOT NULL UNIQUE REFERENCES documents (number),
+    company_name TEXT NOT NULL,
+    legal_representative_id_number TEXT NOT NULL
+);
 """
 
 _PURPOSE_BIRTH: Final = "newborn: register the child in a parent's household"
+_PURPOSE_IDENTITY: Final = "confirm a person's identity, age and that they are alive"
+_PURPOSE_KIN: Final = "death: find the next of kin of the deceased"
+#: The order next of kin are listed in: the spouse first, as the usual payee and informant.
+_RELATION_ORDER: Final = {"spouse": 0, "child": 1, "parent": 2}
 _sequences = random.Random()
 
 
@@ -79,6 +124,14 @@ def seed(conn: sqlite3.Connection, source: PopulationSource) -> None:
     conn.executemany(
         "INSERT INTO relations (id_number, relative_id_number, kind) VALUES (?, ?, ?)",
         [relation for f in families for relation in _relations(f)],
+    )
+    conn.executemany(
+        "INSERT INTO addresses (address, region, use) VALUES (?, ?, ?)",
+        [(a.address, a.region, a.use) for a in business_addresses(source.seed)],
+    )
+    conn.executemany(
+        "INSERT OR IGNORE INTO addresses (address, region, use) VALUES (?, ?, 'residential')",
+        [(h.address, h.region) for f in families for h in f.households],
     )
 
 
@@ -242,8 +295,180 @@ def _new_id_number(conn: sqlite3.Connection, region: str, born_on: date, *, male
     return make_id_number(region, born_on, _sequences.choice(free))
 
 
+def identity_record(
+    conn: sqlite3.Connection, body: IdentityQuery, *, caller: str
+) -> IdentityRecord:
+    """Read a person's birth date, sex, household and whether they are alive, and log the read.
+
+    Raises:
+        DepartmentError: ``invalid_id_number`` or ``person_not_found``.
+    """
+    id_number = checked_id_number(body.id_number, field="id_number")
+    row = conn.execute(
+        "SELECT birth_date, sex, household_number, died_on FROM persons WHERE id_number = ?",
+        (id_number,),
+    ).fetchone()
+    if row is None:
+        raise person_not_found("id_number")
+    asked_by = asking_department(body.requested_by, caller)
+    record_reads(conn, [Read(body.case_id, asked_by, "identity", id_number, _PURPOSE_IDENTITY)])
+    return IdentityRecord.model_validate(
+        {
+            "birth_date": row["birth_date"],
+            "sex": row["sex"],
+            "alive": row["died_on"] is None,
+            "household_number": row["household_number"],
+        }
+    )
+
+
+def next_of_kin(conn: sqlite3.Connection, body: NextOfKinQuery, *, caller: str) -> NextOfKin:
+    """The living spouse, children and parents of a person, each read logged.
+
+    Raises:
+        DepartmentError: ``invalid_id_number`` or ``person_not_found``.
+    """
+    id_number = checked_id_number(body.id_number, field="id_number")
+    if not _is_registered(conn, id_number):
+        raise person_not_found("id_number")
+    rows = conn.execute(
+        "SELECT p.id_number, p.name, r.kind, p.birth_date FROM relations r "
+        "JOIN persons p ON p.id_number = r.relative_id_number "
+        "WHERE r.id_number = ? AND p.died_on IS NULL",
+        (id_number,),
+    ).fetchall()
+    ordered = sorted(rows, key=lambda r: (_RELATION_ORDER[r["kind"]], r["birth_date"]))
+    asked_by = asking_department(body.requested_by, caller)
+    record_reads(
+        conn,
+        [
+            Read(body.case_id, asked_by, "next_of_kin", r["id_number"], _PURPOSE_KIN)
+            for r in ordered
+        ],
+    )
+    return NextOfKin(
+        relatives=[
+            Relative(id_number=r["id_number"], name=r["name"], relation=r["kind"]) for r in ordered
+        ]
+    )
+
+
+def cancel_household_registration(
+    conn: sqlite3.Connection, body: DeathRecordRequest
+) -> IssuedDocument:
+    """Cancel a deceased person's household registration and record the death.
+
+    A person's registration is cancelled once: asking again returns the first cancellation.
+
+    Raises:
+        DepartmentError: ``invalid_id_number`` or ``person_not_found``.
+    """
+    id_number = checked_id_number(body.id_number, field="id_number")
+    earlier = conn.execute(
+        "SELECT number FROM household_cancellations WHERE id_number = ?", (id_number,)
+    ).fetchone()
+    if earlier is not None:
+        found = find_document(conn, earlier["number"], kind=HOUSEHOLD_CANCELLATION)
+        assert found is not None, "a cancellation always has its document"
+        return found
+    person = conn.execute(
+        "SELECT household_number FROM persons WHERE id_number = ?", (id_number,)
+    ).fetchone()
+    if person is None:
+        raise person_not_found("id_number")
+    document = issue_document(
+        conn,
+        department="police",
+        kind=HOUSEHOLD_CANCELLATION,
+        code="HHC",
+        case_id=body.case_id,
+        subject_id_number=id_number,
+        details={
+            "death_certificate_number": body.death_certificate_number,
+            "household_number": person["household_number"],
+        },
+    )
+    conn.execute(
+        "UPDATE persons SET died_on = ? WHERE id_number = ?",
+        (document.issued_at.date().isoformat(), id_number),
+    )
+    conn.execute(
+        "INSERT INTO household_cancellations (id_number, number, death_certificate_number) "
+        "VALUES (?, ?, ?)",
+        (id_number, document.number, body.death_certificate_number),
+    )
+    return document
+
+
+def address_known(conn: sqlite3.Connection, address: str) -> bool:
+    """Whether ``address`` is in the standard address registry (spaces around it ignored)."""
+    row = conn.execute("SELECT 1 FROM addresses WHERE address = ?", (address.strip(),)).fetchone()
+    return row is not None
+
+
+def check_address(conn: sqlite3.Connection, body: AddressCheckRequest) -> AddressCheck:
+    """Say whether an address exists (an address is not personal data: no read is logged)."""
+    return AddressCheck(exists=address_known(conn, body.address))
+
+
+def register_seal(conn: sqlite3.Connection, body: CompanyRegistrationRequest) -> IssuedDocument:
+    """Register the company's official seal for engraving (公章刻制备案).
+
+    A company registers its seal once: asking again returns the first registration.
+
+    Raises:
+        DepartmentError: ``invalid_uscc`` or ``invalid_id_number``.
+    """
+    uscc = checked_uscc(body.uscc, field="uscc")
+    representative = checked_id_number(
+        body.legal_representative_id_number, field="legal_representative_id_number"
+    )
+    earlier = conn.execute(
+        "SELECT number FROM seal_registrations WHERE uscc = ?", (uscc,)
+    ).fetchone()
+    if earlier is not None:
+        found = find_document(conn, earlier["number"], kind=SEAL_REGISTRATION)
+        assert found is not None, "a seal registration always has its document"
+        return found
+    document = issue_document(
+        conn,
+        department="police",
+        kind=SEAL_REGISTRATION,
+        code="SEA",
+        case_id=body.case_id,
+        subject_id_number=representative,
+        details={"uscc": uscc, "company_name": body.company_name, "seals": ["company"]},
+    )
+    conn.execute(
+        "INSERT INTO seal_registrations (uscc, number, company_name, "
+        "legal_representative_id_number) VALUES (?, ?, ?, ?)",
+        (uscc, document.number, body.company_name, representative),
+    )
+    return document
+
+
+def _death_outside_hospital(_: sqlite3.Connection, __: VerificationRequest) -> Decision:
+    # No record can show a death at home happened: an officer has to see for themselves.
+    return Decision("pending", "an officer must confirm a death outside hospital")
+
+
+def _address(conn: sqlite3.Connection, body: VerificationRequest) -> Decision:
+    address = body.subject.get("address")
+    if not isinstance(address, str) or not address.strip():
+        raise refuse("invalid_subject", "subject.address must be a non-empty string")
+    if address_known(conn, address):
+        return Decision("confirmed", "the address is in the standard address registry")
+    return Decision("pending", "the address is not in the registry: an officer must visit it")
+
+
+VERIFICATIONS: Final[dict[str, VerificationRule]] = {
+    "death_outside_hospital": _death_outside_hospital,
+    "address": _address,
+}
+
+
 def routes(store: Store) -> APIRouter:
-    """``POST /household-registrations``."""
+    """Household registrations and cancellations, identity, next of kin, addresses, seals."""
     router = APIRouter(tags=["police"])
 
     @router.post("/household-registrations", response_model=HouseholdRegistration)
@@ -255,7 +480,59 @@ def routes(store: Store) -> APIRouter:
             run_once(store, scope="/household-registrations", key=key, body=body, handler=handler)
         )
 
+    @router.post("/identity-records", response_model=IdentityRecord)
+    def identity_records(
+        body: IdentityQuery, key: IdempotencyKey, caller: Caller, guard: Scope
+    ) -> Response:
+        guard.require(
+            store,
+            case_id=body.case_id,
+            id_numbers=(body.id_number,),
+            requested_by=asking_department(body.requested_by, caller),
+            fact="identity_record",
+        )
+        handler = partial(identity_record, body=body, caller=caller)
+        return respond(
+            run_once(store, scope="/identity-records", key=key, body=body, handler=handler)
+        )
+
+    @router.post("/next-of-kin", response_model=NextOfKin)
+    def next_of_kin_route(
+        body: NextOfKinQuery, key: IdempotencyKey, caller: Caller, guard: Scope
+    ) -> Response:
+        guard.require(
+            store,
+            case_id=body.case_id,
+            id_numbers=(body.id_number,),
+            requested_by=asking_department(body.requested_by, caller),
+            fact="relations",
+        )
+        handler = partial(next_of_kin, body=body, caller=caller)
+        return respond(run_once(store, scope="/next-of-kin", key=key, body=body, handler=handler))
+
+    @router.post("/household-cancellations", response_model=IssuedDocument)
+    def household_cancellations(body: DeathRecordRequest, key: IdempotencyKey) -> Response:
+        handler = partial(cancel_household_registration, body=body)
+        scope = "/household-cancellations"
+        return respond(run_once(store, scope=scope, key=key, body=body, handler=handler))
+
+    @router.post("/address-checks", response_model=AddressCheck)
+    def address_checks(body: AddressCheckRequest, key: IdempotencyKey) -> Response:
+        handler = partial(check_address, body=body)
+        return respond(
+            run_once(store, scope="/address-checks", key=key, body=body, handler=handler)
+        )
+
+    @router.post("/seal-registrations", response_model=IssuedDocument)
+    def seal_registrations(body: CompanyRegistrationRequest, key: IdempotencyKey) -> Response:
+        handler = partial(register_seal, body=body)
+        return respond(
+            run_once(store, scope="/seal-registrations", key=key, body=body, handler=handler)
+        )
+
     return router
 
 
-SERVICE: Final = DepartmentService(department="police", schema=SCHEMA, seed=seed, routes=routes)
+SERVICE: Final = DepartmentService(
+    department="police", schema=SCHEMA, seed=seed, routes=routes, verifications=VERIFICATIONS
+)

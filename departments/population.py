@@ -204,7 +204,7 @@ class Family:
 
 @dataclass(frozen=True, slots=True)
 class BusinessAddress:
-    """An address the market regulator knows to exist and to be usable for a business."""
+    """An address in police's standard address registry that is usable for a business."""
 
     address: str
     region: str
@@ -246,7 +246,10 @@ class Population:
 
     @property
     def addresses(self) -> tuple[BusinessAddress, ...]:
-        """The market regulator's address registry (see :func:`business_addresses`)."""
+        """The usable business addresses of police's standard address registry.
+
+        See :func:`business_addresses`; the registry also holds every household's address.
+        """
         return business_addresses(self.seed)
 
     def people(self) -> Iterator[Person]:
@@ -294,7 +297,10 @@ def _cached_population(families: int, seed: int) -> Population:
 
 @lru_cache(maxsize=4)
 def business_addresses(seed: int = DEFAULT_SEED) -> tuple[BusinessAddress, ...]:
-    """The address registry: 3,000 addresses spread over Jinhua's districts by population.
+    """The business addresses of the standard address registry, spread over the districts.
+
+    3,000 addresses, weighted by the districts' population; police holds them, with every
+    household's address, in its standard address registry.
 
     It does not depend on the number of families, so every size shares it.
     """
@@ -330,6 +336,24 @@ def statutory_retirement_date(birth: date, sex: Sex) -> date:
     months_after = (birth.year - reform_year) * 12 + birth.month - 1
     delay = 0 if months_after < 0 else min(36, months_after // 4 + 1)
     return _add_months(birth, base_years * 12 + delay)
+
+
+def earliest_retirement_date(birth: date, sex: Sex) -> date:
+    """The earliest date of a voluntary early retirement under the 2025 reform.
+
+    Up to three years before the statutory date, but never before the age that applied before
+    the reform (60 for men, 55 for women).
+
+    Args:
+        birth: The birth date.
+        sex: ``"M"`` or ``"F"``.
+
+    Returns:
+        The first day an early retirement may start.
+    """
+    statutory = statutory_retirement_date(birth, sex)
+    original = _add_months(birth, (60 if sex == "M" else 55) * 12)
+    return max(original, _add_months(statutory, -36))
 
 
 def _add_months(day: date, months: int) -> date:

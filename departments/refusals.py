@@ -6,8 +6,10 @@ ID numbers and names must not reach error bodies or logs.
 
 from __future__ import annotations
 
+from datetime import date
+
 from departments.api import ErrorBody
-from onething.identifiers import IdentifierError, validate_id_number
+from onething.identifiers import IdentifierError, validate_id_number, validate_uscc
 
 
 class DepartmentError(Exception):
@@ -50,3 +52,31 @@ def checked_id_number(value: str, *, field: str) -> str:
         return validate_id_number(value)
     except IdentifierError:
         raise refuse("invalid_id_number", f"{field} is not a valid resident ID number") from None
+
+
+def checked_uscc(value: str, *, field: str) -> str:
+    """Return the normalised unified social credit code in ``value``.
+
+    Raises:
+        DepartmentError: ``invalid_uscc`` naming ``field`` (not the value).
+    """
+    try:
+        return validate_uscc(value)
+    except IdentifierError:
+        raise refuse("invalid_uscc", f"{field} is not a valid unified social credit code") from None
+
+
+def birth_date_in(id_number: str) -> date:
+    """The birth date a valid resident ID number encodes."""
+    return date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
+
+
+def checked_birth_date(id_number: str, birth_date: date, *, field: str) -> date:
+    """Return ``birth_date`` if it is the one the ID number encodes.
+
+    Raises:
+        DepartmentError: ``birth_date_mismatch`` naming ``field``.
+    """
+    if birth_date_in(id_number) != birth_date:
+        raise refuse("birth_date_mismatch", f"{field} differs from the birth date in id_number")
+    return birth_date

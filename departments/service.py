@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 from fastapi import APIRouter
 
@@ -20,7 +20,8 @@ from departments.population import (
     load_population,
     population_fingerprint,
 )
-from departments.store import Store, remove_database
+from departments.store import COMMON_SCHEMA, Store, remove_database
+from departments.verifications import VerificationRule
 from onething.constants import Department
 from onething.settings import Settings
 
@@ -52,16 +53,21 @@ class DepartmentService:
             starts the department's database afresh (see :func:`open_store`).
         seed: Inserts its share of the population (runs once, inside a transaction).
         routes: Builds its endpoints around its store.
+        verifications: The kinds of ``POST /verifications`` it answers, each with the rule
+            that decides a new request (confirmed, refused, or pending an operator).
     """
 
     department: Department
     schema: str
     seed: Callable[[sqlite3.Connection, PopulationSource], None]
     routes: Callable[[Store], APIRouter]
+    verifications: Mapping[str, VerificationRule] = field(default_factory=dict)
 
     def stamp(self, source: PopulationSource) -> str:
-        """Identifies what the database holds: the population and this department's tables."""
-        tables = hashlib.sha256(self.schema.encode()).hexdigest()[:12]
+        """Identifies what the database holds: the population and every table's definition."""
+        # The common tables count too: ``CREATE TABLE IF NOT EXISTS`` never adds a new column to
+        # an existing table, so a database with older common tables must be seeded afresh.
+        tables = hashlib.sha256((COMMON_SCHEMA + self.schema).encode()).hexdigest()[:12]
         return f"{source.stamp}:tables={tables}"
 
 

@@ -1,7 +1,9 @@
-"""The human resources and social security bureau: insurance, cards, contributions, pensions."""
+"""The human resources and social security bureau: insurance, cards, contributions, pensions,
+benefits, survivors' payments and employers' accounts."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from functools import partial
 from typing import Final
@@ -9,26 +11,68 @@ from typing import Final
 from fastapi import APIRouter, Response
 
 from departments.api import (
+    ContributionQuery,
+    ContributionRecord,
+    DeathRecordRequest,
+    EmployerRegistrationRequest,
     EnrollmentRequest,
     IssuedDocument,
     MaternityBenefit,
     MaternityBenefitRequest,
+    Payment,
+    PensionApproval,
+    PensionApprovalRequest,
+    PensionTermination,
+    PensionTerminationRequest,
+    Relation,
+    RetireeMedicalInsuranceRequest,
+    SurvivorBenefit,
+    SurvivorPaymentRequest,
 )
-from departments.audit import Read, record_reads
-from departments.clock import now_in_china
+from departments.audit import Read, asking_department, record_reads
+from departments.clock import age_on, in_china, now_in_china
 from departments.documents import find_document, issue_document
 from departments.http import Caller, IdempotencyKey, respond
 from departments.idempotency import run_once
-from departments.population import Person
-from departments.refusals import checked_id_number, refuse
+from departments.population import (
+    Person,
+    earliest_retirement_date,
+    statutory_retirement_date,
+)
+from departments.refusals import (
+    checked_birth_date,
+    checked_id_number,
+    checked_uscc,
+    refuse,
+)
+from departments.scope_guard import Scope
 from departments.service import DepartmentService, PopulationSource
 from departments.store import Store
 
 MEDICAL_INSURANCE_ENROLLMENT: Final = "medical_insurance_enrollment"
 SOCIAL_SECURITY_CARD: Final = "social_security_card"
 MATERNITY_BENEFIT: Final = "maternity_benefit"
+PENSION_APPROVAL: Final = "pension_approval"
+RETIREE_MEDICAL_INSURANCE: Final = "retiree_medical_insurance"
+PENSION_TERMINATION: Final = "pension_termination"
+FUNERAL_ALLOWANCE: Final = "funeral_allowance"
+SURVIVOR_BENEFIT: Final = "survivor_benefit"
+MEDICAL_INSURANCE_TERMINATION: Final = "medical_insurance_termination"
+EMPLOYER_REGISTRATION: Final = "employer_social_security_registration"
 #: Zhejiang's paid maternity leave: 98 national days plus 60 provincial days.
 MATERNITY_LEAVE_DAYS: Final = 158
+#: A basic pension needs 15 years of contributions (the minimum rises only from 2030).
+MIN_CONTRIBUTION_MONTHS: Final = 180
+#: The provincial average wage the basic pension is computed from (simulated).
+AVERAGE_WAGE_CNY: Final = 7_000
+#: Employees pay 8% of their wage into their individual pension account.
+INDIVIDUAL_ACCOUNT_RATE: Final = 0.08
+#: Months over which the individual account is paid out, by age at retirement (national table).
+PAYOUT_MONTHS: Final = {50: 195, 55: 170, 60: 139, 61: 132, 62: 125, 63: 117}
+#: The funeral allowance (丧葬补助金) paid on an insured person's death (simulated flat amount).
+FUNERAL_ALLOWANCE_CNY: Final = 5_000
+#: The survivor benefit (抚恤金): months of the deceased's pension, or wage if not yet retired.
+SURVIVOR_BENEFIT_MONTHS: Final = 10
 
 SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS insured (
@@ -38,7 +82,8 @@ CREATE TABLE IF NOT EXISTS insured (
     employer TEXT,
     monthly_wage_cny INTEGER,
     insured_since TEXT NOT NULL,
-    contribution_months INTEGER NOT NULL
+    contribution_months INTEGER NOT NULL,
+    ended_on TEXT
 );
 CREATE TABLE IF NOT EXISTS cards (
     id_number TEXT PRIMARY KEY,
@@ -57,7 +102,49 @@ CREATE TABLE IF NOT EXISTS pensions (
     id_number TEXT PRIMARY KEY REFERENCES insured (id_number),
     number TEXT NOT NULL UNIQUE,
     monthly_cny INTEGER NOT NULL,
-    since TEXT NOT NULL
+    since TEXT NOT NULL,
+    ended_on TEXT
+);
+CREATE TABLE IF NOT EXISTS pension_applications (
+    number TEXT PRIMARY KEY REFERENCES documents (number),
+    case_id TEXT NOT NULL,
+    id_number TEXT NOT NULL REFERENCES insured (id_number),
+    retirement_date TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('normal', 'early')),
+    open INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX IF NOT EXISTS pension_applications_by_person ON pension_applications (id_number);
+CREATE TABLE IF NOT EXISTS retiree_medical (
+    id_number TEXT PRIMARY KEY REFERENCES insured (id_number),
+    number TEXT NOT NULL UNIQUE REFERENCES documents (number),
+    pension_number TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS deaths (
+    id_number TEXT PRIMARY KEY,
+    died_at TEXT NOT NULL,
+    death_certificate_number TEXT NOT NULL,
+    termination_number TEXT REFERENCES documents (number),
+    open_case_ids TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS medical_terminations (
+    id_number TEXT PRIMARY KEY REFERENCES insured (id_number),
+    number TEXT NOT NULL UNIQUE REFERENCES documents (number)
+);
+CREATE TABLE IF NOT EXISTS survivor_payments (
+    deceased_id_number TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('funeral_allowance', 'survivor_benefit')),
+    number TEXT NOT NULL UNIQUE REFERENCES documents (number),
+    recipient_id_number TEXT NOT NULL,
+    relation TEXT NOT NULL,
+    amount_cny INTEGER NOT NULL,
+    bank_account TEXT NOT NULL,
+    PRIMARY KEY (deceased_id_number, kind)
+);
+CREATE TABLE IF NOT EXISTS employers (
+    uscc TEXT PRIMARY KEY,
+    number TEXT NOT NULL UNIQUE REFERENCES documents (number),
+    name TEXT NOT NULL,
+    employees INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS medical_enrollments (
     id_number TEXT PRIMARY KEY REFERENCES insured (id_number),
@@ -73,6 +160,9 @@ CREATE TABLE IF NOT EXISTS maternity_benefits (
 """
 
 _PURPOSE_MATERNITY: Final = "newborn: decide and pay the maternity benefit"
+_PURPOSE_CONTRIBUTIONS: Final = "retirement: count the contributions a pension rests on"
+_PURPOSE_PENSION: Final = "retirement: compute the basic pension"
+_PURPOSE_SURVIVORS: Final = "death: pay the survivors to the next of kin's card account"
 
 
 def seed(conn: sqlite3.Connection, source: PopulationSource) -> None:
@@ -265,6 +355,488 @@ def decide_maternity_benefit(
     )
 
 
+def contribution_record(
+    conn: sqlite3.Connection, body: ContributionQuery, *, caller: str
+) -> ContributionRecord:
+    """A person's contribution months and employers, with the read logged.
+
+    A person never insured has zero months and no employer.
+
+    Raises:
+        DepartmentError: ``invalid_id_number``.
+    """
+    id_number = checked_id_number(body.id_number, field="id_number")
+    asked_by = asking_department(body.requested_by, caller)
+    record_reads(
+        conn,
+        [Read(body.case_id, asked_by, "contribution_record", id_number, _PURPOSE_CONTRIBUTIONS)],
+    )
+    insured = conn.execute(
+        "SELECT insured_since, contribution_months FROM insured WHERE id_number = ?",
+        (id_number,),
+    ).fetchone()
+    if insured is None:
+        return ContributionRecord(
+            contribution_months=0, employers=0, last_employer=None, insured_since=None
+        )
+    periods = conn.execute(
+        "SELECT employer FROM contributions WHERE id_number = ? ORDER BY start", (id_number,)
+    ).fetchall()
+    return ContributionRecord.model_validate(
+        {
+            "contribution_months": insured["contribution_months"],
+            "employers": len({p["employer"] for p in periods}),
+            "last_employer": periods[-1]["employer"] if periods else None,
+            "insured_since": insured["insured_since"],
+        }
+    )
+
+
+def approve_pension(
+    conn: sqlite3.Connection, body: PensionApprovalRequest, *, caller: str
+) -> PensionApproval:
+    """Approve the basic old-age pension from the retirement date; record the case with it.
+
+    The monthly pension follows the national formula: a basic part of 1% of the mean of the
+    average wage and the person's wage per contribution year, plus the individual account
+    (8% of the wage per month) spread over the payout months for the retirement age.
+    The same case asking again gets its approval back.
+
+    Raises:
+        DepartmentError: ``invalid_id_number``, ``birth_date_mismatch``, ``sex_mismatch``,
+            ``person_deceased``, ``already_pensioner``, ``insufficient_contributions`` or
+            ``below_retirement_age``.
+    """
+    id_number = checked_id_number(body.id_number, field="id_number")
+    born = checked_birth_date(id_number, body.birth_date, field="birth_date")
+    if ("M" if int(id_number[16]) % 2 else "F") != body.sex:
+        raise refuse("sex_mismatch", "sex differs from the sex in id_number")
+    if born >= now_in_china().date():
+        raise refuse("below_retirement_age", "birth_date is not in the past")
+    earlier = conn.execute(
+        "SELECT a.number, d.issued_at, p.monthly_cny FROM pension_applications a "
+        "JOIN documents d ON d.number = a.number JOIN pensions p ON p.number = a.number "
+        "WHERE a.case_id = ? AND a.id_number = ?",
+        (body.case_id, id_number),
+    ).fetchone()
+    if earlier is not None:
+        return PensionApproval.model_validate(
+            {
+                "number": earlier["number"],
+                "issued_at": earlier["issued_at"],
+                "monthly_pension_cny": earlier["monthly_cny"],
+            }
+        )
+    if _is_deceased(conn, id_number):
+        raise refuse("person_deceased", "id_number is recorded as deceased")
+    if conn.execute(
+        "SELECT 1 FROM pensions WHERE id_number = ? AND ended_on IS NULL", (id_number,)
+    ).fetchone():
+        raise refuse("already_pensioner", "id_number already has a pension approved")
+    record_reads(
+        conn, [Read(body.case_id, caller, "insurance_record", id_number, _PURPOSE_PENSION)]
+    )
+    insured = conn.execute(
+        "SELECT monthly_wage_cny FROM insured WHERE id_number = ? AND scheme = 'employee'",
+        (id_number,),
+    ).fetchone()
+    if insured is None or body.contribution_months < MIN_CONTRIBUTION_MONTHS:
+        raise refuse(
+            "insufficient_contributions",
+            f"a basic pension needs {MIN_CONTRIBUTION_MONTHS} months of contributions",
+        )
+    earliest = (
+        statutory_retirement_date(born, body.sex)
+        if body.kind == "normal"
+        else earliest_retirement_date(born, body.sex)
+    )
+    if body.retirement_date < earliest:
+        raise refuse(
+            "below_retirement_age",
+            f"retirement_date is before the earliest date of a {body.kind} retirement",
+        )
+    monthly = monthly_pension(
+        insured["monthly_wage_cny"] or AVERAGE_WAGE_CNY,
+        body.contribution_months,
+        age_on(born, body.retirement_date),
+    )
+    document = issue_document(
+        conn,
+        department="social_security",
+        kind=PENSION_APPROVAL,
+        code="PEN",
+        case_id=body.case_id,
+        subject_id_number=id_number,
+        details={
+            "since": body.retirement_date.isoformat(),
+            "kind": body.kind,
+            "contribution_months": body.contribution_months,
+            "monthly_cny": monthly,
+        },
+    )
+    conn.execute(
+        "INSERT INTO pensions (id_number, number, monthly_cny, since) VALUES (?, ?, ?, ?)",
+        (id_number, document.number, monthly, body.retirement_date.isoformat()),
+    )
+    conn.execute(
+        "INSERT INTO pension_applications (number, case_id, id_number, retirement_date, kind) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (document.number, body.case_id, id_number, body.retirement_date.isoformat(), body.kind),
+    )
+    return PensionApproval(
+        number=document.number, issued_at=document.issued_at, monthly_pension_cny=monthly
+    )
+
+
+def monthly_pension(wage_cny: int, contribution_months: int, age: int) -> int:
+    """The basic pension per month (see :func:`approve_pension`)."""
+    basic = (AVERAGE_WAGE_CNY + wage_cny) / 2 * (contribution_months / 12) / 100
+    payout = PAYOUT_MONTHS[max(a for a in PAYOUT_MONTHS if a <= max(age, min(PAYOUT_MONTHS)))]
+    account = wage_cny * INDIVIDUAL_ACCOUNT_RATE * contribution_months / payout
+    return round(basic + account)
+
+
+def enroll_retiree(
+    conn: sqlite3.Connection, body: RetireeMedicalInsuranceRequest
+) -> IssuedDocument:
+    """Continue a new pensioner's medical insurance as a retiree (no more contributions).
+
+    A person is enrolled once: asking again returns the first enrollment.
+
+    Raises:
+        DepartmentError: ``invalid_id_number`` or ``unknown_pension`` (not this person's
+            pension being paid).
+    """
+    id_number = checked_id_number(body.id_number, field="id_number")
+    earlier = conn.execute(
+        "SELECT number FROM retiree_medical WHERE id_number = ?", (id_number,)
+    ).fetchone()
+    if earlier is not None:
+        return _existing(conn, earlier["number"], RETIREE_MEDICAL_INSURANCE)
+    pension = conn.execute(
+        "SELECT since FROM pensions WHERE id_number = ? AND number = ? AND ended_on IS NULL",
+        (id_number, body.pension_number),
+    ).fetchone()
+    if pension is None:
+        raise refuse("unknown_pension", "pension_number is not a pension of id_number")
+    document = issue_document(
+        conn,
+        department="social_security",
+        kind=RETIREE_MEDICAL_INSURANCE,
+        code="RMI",
+        case_id=body.case_id,
+        subject_id_number=id_number,
+        details={"pension_number": body.pension_number, "since": pension["since"]},
+    )
+    conn.execute(
+        "INSERT INTO retiree_medical (id_number, number, pension_number) VALUES (?, ?, ?)",
+        (id_number, document.number, body.pension_number),
+    )
+    return document
+
+
+def terminate_pension(
+    conn: sqlite3.Connection, body: PensionTerminationRequest
+) -> PensionTermination:
+    """Record a death: stop the pension, if one is paid, and close open pension applications.
+
+    The retirement cases whose applications were open are returned so that the death case can
+    see to them. A death is recorded once: asking again returns the first answer.
+
+    Raises:
+        DepartmentError: ``invalid_id_number``.
+    """
+    id_number = checked_id_number(body.id_number, field="id_number")
+    earlier = conn.execute(
+        "SELECT termination_number, open_case_ids FROM deaths WHERE id_number = ?", (id_number,)
+    ).fetchone()
+    if earlier is not None:
+        return _termination(conn, earlier["termination_number"], earlier["open_case_ids"])
+    died_at = in_china(body.died_at)
+    open_cases = [
+        row["case_id"]
+        for row in conn.execute(
+            "SELECT a.case_id FROM pension_applications a JOIN documents d ON d.number = a.number "
+            "WHERE a.id_number = ? AND a.open = 1 AND d.revoked_at IS NULL ORDER BY d.issued_at",
+            (id_number,),
+        )
+    ]
+    conn.execute("UPDATE pension_applications SET open = 0 WHERE id_number = ?", (id_number,))
+    pension = conn.execute(
+        "SELECT number FROM pensions WHERE id_number = ? AND ended_on IS NULL", (id_number,)
+    ).fetchone()
+    number = None
+    if pension is not None:
+        document = issue_document(
+            conn,
+            department="social_security",
+            kind=PENSION_TERMINATION,
+            code="PTM",
+            case_id=body.case_id,
+            subject_id_number=id_number,
+            details={
+                "pension_number": pension["number"],
+                "death_certificate_number": body.death_certificate_number,
+                "last_month": f"{died_at:%Y-%m}",
+            },
+        )
+        number = document.number
+        conn.execute(
+            "UPDATE pensions SET ended_on = ? WHERE id_number = ?",
+            (died_at.date().isoformat(), id_number),
+        )
+    cases = json.dumps(list(dict.fromkeys(open_cases)))
+    conn.execute(
+        "INSERT INTO deaths (id_number, died_at, death_certificate_number, termination_number, "
+        "open_case_ids) VALUES (?, ?, ?, ?, ?)",
+        (id_number, died_at.isoformat(), body.death_certificate_number, number, cases),
+    )
+    return _termination(conn, number, cases)
+
+
+def _termination(
+    conn: sqlite3.Connection, number: str | None, open_case_ids: str
+) -> PensionTermination:
+    cases = json.loads(open_case_ids)
+    if number is None:
+        return PensionTermination(was_pensioner=False, open_case_ids=cases)
+    document = _existing(conn, number, PENSION_TERMINATION)
+    return PensionTermination(
+        was_pensioner=True,
+        number=document.number,
+        issued_at=document.issued_at,
+        open_case_ids=cases,
+    )
+
+
+def terminate_medical_insurance(
+    conn: sqlite3.Connection, body: DeathRecordRequest
+) -> IssuedDocument:
+    """End a deceased person's medical insurance (the personal account goes to the heirs).
+
+    A person's insurance ends once: asking again returns the first termination.
+
+    Raises:
+        DepartmentError: ``invalid_id_number`` or ``not_insured``.
+    """
+    id_number = checked_id_number(body.id_number, field="id_number")
+    earlier = conn.execute(
+        "SELECT number FROM medical_terminations WHERE id_number = ?", (id_number,)
+    ).fetchone()
+    if earlier is not None:
+        return _existing(conn, earlier["number"], MEDICAL_INSURANCE_TERMINATION)
+    insured = conn.execute(
+        "SELECT scheme FROM insured WHERE id_number = ?", (id_number,)
+    ).fetchone()
+    if insured is None:
+        raise refuse("not_insured", "id_number holds no medical insurance to end")
+    document = issue_document(
+        conn,
+        department="social_security",
+        kind=MEDICAL_INSURANCE_TERMINATION,
+        code="MIT",
+        case_id=body.case_id,
+        subject_id_number=id_number,
+        details={
+            "scheme": insured["scheme"],
+            "death_certificate_number": body.death_certificate_number,
+        },
+    )
+    conn.execute(
+        "UPDATE insured SET ended_on = ? WHERE id_number = ?",
+        (document.issued_at.date().isoformat(), id_number),
+    )
+    conn.execute(
+        "INSERT INTO medical_terminations (id_number, number) VALUES (?, ?)",
+        (id_number, document.number),
+    )
+    return document
+
+
+def pay_funeral_allowance(
+    conn: sqlite3.Connection, body: SurvivorPaymentRequest, *, caller: str
+) -> Payment:
+    """Pay the funeral allowance to the first next of kin with a card account.
+
+    A death gets one allowance: asking again returns the first payment.
+
+    Raises:
+        DepartmentError: ``invalid_id_number`` or ``no_payee``.
+    """
+    deceased = checked_id_number(body.id_number, field="id_number")
+    earlier = _earlier_payment(conn, deceased, FUNERAL_ALLOWANCE)
+    if earlier is not None:
+        return earlier
+    payee, relation, account = _payee(conn, body, caller=caller)
+    return _pay(
+        conn,
+        body,
+        kind=FUNERAL_ALLOWANCE,
+        code="FNA",
+        amount=FUNERAL_ALLOWANCE_CNY,
+        payee=(payee, relation, account),
+    )
+
+
+def decide_survivor_benefit(
+    conn: sqlite3.Connection, body: SurvivorPaymentRequest, *, caller: str
+) -> SurvivorBenefit:
+    """Pay the survivor benefit when the deceased was insured as an employee.
+
+    The amount is :data:`SURVIVOR_BENEFIT_MONTHS` months of the deceased's pension (of the
+    insured wage if not yet retired), paid to the first next of kin with a card account.
+    A death gets one benefit: asking again returns the first.
+
+    Raises:
+        DepartmentError: ``invalid_id_number`` or ``no_payee``.
+    """
+    deceased = checked_id_number(body.id_number, field="id_number")
+    earlier = _earlier_payment(conn, deceased, SURVIVOR_BENEFIT)
+    if earlier is None:
+        record_reads(
+            conn, [Read(body.case_id, caller, "insurance_status", deceased, _PURPOSE_SURVIVORS)]
+        )
+        insured = conn.execute(
+            "SELECT i.monthly_wage_cny, p.monthly_cny FROM insured i "
+            "LEFT JOIN pensions p ON p.id_number = i.id_number "
+            "WHERE i.id_number = ? AND i.scheme = 'employee'",
+            (deceased,),
+        ).fetchone()
+        if insured is None:
+            return SurvivorBenefit(eligible=False)
+        base = insured["monthly_cny"] or insured["monthly_wage_cny"] or AVERAGE_WAGE_CNY
+        earlier = _pay(
+            conn,
+            body,
+            kind=SURVIVOR_BENEFIT,
+            code="SVB",
+            amount=base * SURVIVOR_BENEFIT_MONTHS,
+            payee=_payee(conn, body, caller=caller),
+        )
+    return SurvivorBenefit(
+        eligible=True,
+        number=earlier.number,
+        issued_at=earlier.issued_at,
+        amount_cny=earlier.amount_cny,
+        paid_to_account=earlier.paid_to_account,
+        recipient_relation=earlier.recipient_relation,
+    )
+
+
+def _payee(
+    conn: sqlite3.Connection, body: SurvivorPaymentRequest, *, caller: str
+) -> tuple[str, Relation, str]:
+    """The first next of kin whose card has a bank account: ID number, relation, account."""
+    for i, kin in enumerate(body.next_of_kin):
+        id_number = checked_id_number(kin.id_number, field=f"next_of_kin[{i}].id_number")
+        record_reads(
+            conn, [Read(body.case_id, caller, "card_account", id_number, _PURPOSE_SURVIVORS)]
+        )
+        card = conn.execute(
+            "SELECT bank_account FROM cards WHERE id_number = ? AND bank_account IS NOT NULL",
+            (id_number,),
+        ).fetchone()
+        if card is not None:
+            return id_number, kin.relation, card["bank_account"]
+    raise refuse("no_payee", "no person in next_of_kin has a social security card account")
+
+
+def _pay(
+    conn: sqlite3.Connection,
+    body: SurvivorPaymentRequest,
+    *,
+    kind: str,
+    code: str,
+    amount: int,
+    payee: tuple[str, Relation, str],
+) -> Payment:
+    recipient, relation, account = payee
+    deceased = checked_id_number(body.id_number, field="id_number")
+    document = issue_document(
+        conn,
+        department="social_security",
+        kind=kind,
+        code=code,
+        case_id=body.case_id,
+        subject_id_number=deceased,
+        details={
+            "death_certificate_number": body.death_certificate_number,
+            "amount_cny": amount,
+            "recipient_id_number": recipient,
+            "recipient_relation": relation,
+        },
+    )
+    conn.execute(
+        "INSERT INTO survivor_payments (deceased_id_number, kind, number, recipient_id_number, "
+        "relation, amount_cny, bank_account) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (deceased, kind, document.number, recipient, relation, amount, account),
+    )
+    return Payment(
+        number=document.number,
+        issued_at=document.issued_at,
+        amount_cny=amount,
+        paid_to_account=mask_account(account),
+        recipient_relation=relation,
+    )
+
+
+def _earlier_payment(conn: sqlite3.Connection, deceased: str, kind: str) -> Payment | None:
+    row = conn.execute(
+        "SELECT s.number, d.issued_at, s.amount_cny, s.bank_account, s.relation "
+        "FROM survivor_payments s JOIN documents d ON d.number = s.number "
+        "WHERE s.deceased_id_number = ? AND s.kind = ?",
+        (deceased, kind),
+    ).fetchone()
+    if row is None:
+        return None
+    return Payment.model_validate(
+        {
+            "number": row["number"],
+            "issued_at": row["issued_at"],
+            "amount_cny": row["amount_cny"],
+            "paid_to_account": mask_account(row["bank_account"]),
+            "recipient_relation": row["relation"],
+        }
+    )
+
+
+def register_employer(
+    conn: sqlite3.Connection, body: EmployerRegistrationRequest
+) -> IssuedDocument:
+    """Open a new company's employer account for its employees' social insurance.
+
+    A company registers once: asking again returns the first registration.
+
+    Raises:
+        DepartmentError: ``invalid_uscc``.
+    """
+    uscc = checked_uscc(body.uscc, field="uscc")
+    earlier = conn.execute("SELECT number FROM employers WHERE uscc = ?", (uscc,)).fetchone()
+    if earlier is not None:
+        return _existing(conn, earlier["number"], EMPLOYER_REGISTRATION)
+    document = issue_document(
+        conn,
+        department="social_security",
+        kind=EMPLOYER_REGISTRATION,
+        code="EMP",
+        case_id=body.case_id,
+        subject_id_number=None,
+        details={"uscc": uscc, "company_name": body.company_name, "employees": body.employees},
+    )
+    conn.execute(
+        "INSERT INTO employers (uscc, number, name, employees) VALUES (?, ?, ?, ?)",
+        (uscc, document.number, body.company_name, body.employees),
+    )
+    return document
+
+
+def _is_deceased(conn: sqlite3.Connection, id_number: str) -> bool:
+    return (
+        conn.execute("SELECT 1 FROM deaths WHERE id_number = ?", (id_number,)).fetchone()
+        is not None
+    )
+
+
 def mask_account(account: str) -> str:
     """A bank account as it may be shown: ``6222 **** **** 1234``."""
     return f"{account[:4]} **** **** {account[-4:]}"
@@ -277,7 +849,7 @@ def _existing(conn: sqlite3.Connection, number: str, kind: str) -> IssuedDocumen
 
 
 def routes(store: Store) -> APIRouter:
-    """Enrollments, cards and maternity benefits."""
+    """Enrollments, cards, benefits, pensions, survivors' payments and employers."""
     router = APIRouter(tags=["social_security"])
 
     @router.post("/medical-insurance-enrollments", response_model=IssuedDocument)
@@ -300,6 +872,77 @@ def routes(store: Store) -> APIRouter:
         handler = partial(decide_maternity_benefit, body=body, caller=caller)
         return respond(
             run_once(store, scope="/maternity-benefits", key=key, body=body, handler=handler)
+        )
+
+    @router.post("/contribution-records", response_model=ContributionRecord)
+    def contribution_records(
+        body: ContributionQuery, key: IdempotencyKey, caller: Caller, guard: Scope
+    ) -> Response:
+        guard.require(
+            store,
+            case_id=body.case_id,
+            id_numbers=(body.id_number,),
+            requested_by=asking_department(body.requested_by, caller),
+            fact="contribution_record",
+        )
+        handler = partial(contribution_record, body=body, caller=caller)
+        return respond(
+            run_once(store, scope="/contribution-records", key=key, body=body, handler=handler)
+        )
+
+    @router.post("/pension-approvals", response_model=PensionApproval)
+    def pension_approvals(
+        body: PensionApprovalRequest, key: IdempotencyKey, caller: Caller
+    ) -> Response:
+        handler = partial(approve_pension, body=body, caller=caller)
+        return respond(
+            run_once(store, scope="/pension-approvals", key=key, body=body, handler=handler)
+        )
+
+    @router.post("/retiree-medical-insurance", response_model=IssuedDocument)
+    def retiree_medical_insurance(
+        body: RetireeMedicalInsuranceRequest, key: IdempotencyKey
+    ) -> Response:
+        handler = partial(enroll_retiree, body=body)
+        scope = "/retiree-medical-insurance"
+        return respond(run_once(store, scope=scope, key=key, body=body, handler=handler))
+
+    @router.post("/pension-terminations", response_model=PensionTermination)
+    def pension_terminations(body: PensionTerminationRequest, key: IdempotencyKey) -> Response:
+        handler = partial(terminate_pension, body=body)
+        return respond(
+            run_once(store, scope="/pension-terminations", key=key, body=body, handler=handler)
+        )
+
+    @router.post("/medical-insurance-terminations", response_model=IssuedDocument)
+    def medical_insurance_terminations(body: DeathRecordRequest, key: IdempotencyKey) -> Response:
+        handler = partial(terminate_medical_insurance, body=body)
+        scope = "/medical-insurance-terminations"
+        return respond(run_once(store, scope=scope, key=key, body=body, handler=handler))
+
+    @router.post("/funeral-allowances", response_model=Payment)
+    def funeral_allowances(
+        body: SurvivorPaymentRequest, key: IdempotencyKey, caller: Caller
+    ) -> Response:
+        handler = partial(pay_funeral_allowance, body=body, caller=caller)
+        return respond(
+            run_once(store, scope="/funeral-allowances", key=key, body=body, handler=handler)
+        )
+
+    @router.post("/survivor-benefits", response_model=SurvivorBenefit)
+    def survivor_benefits(
+        body: SurvivorPaymentRequest, key: IdempotencyKey, caller: Caller
+    ) -> Response:
+        handler = partial(decide_survivor_benefit, body=body, caller=caller)
+        return respond(
+            run_once(store, scope="/survivor-benefits", key=key, body=body, handler=handler)
+        )
+
+    @router.post("/employer-registrations", response_model=IssuedDocument)
+    def employer_registrations(body: EmployerRegistrationRequest, key: IdempotencyKey) -> Response:
+        handler = partial(register_employer, body=body)
+        return respond(
+            run_once(store, scope="/employer-registrations", key=key, body=body, handler=handler)
         )
 
     return router

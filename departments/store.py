@@ -35,9 +35,26 @@ CREATE TABLE IF NOT EXISTS documents (
     case_id TEXT NOT NULL,
     issued_at TEXT NOT NULL,
     subject_id_number TEXT,
-    body TEXT NOT NULL
+    body TEXT NOT NULL,
+    revoked_at TEXT,
+    revoked_for_case TEXT,
+    revocation_reason TEXT
 );
 CREATE INDEX IF NOT EXISTS documents_by_case ON documents (case_id);
+CREATE TABLE IF NOT EXISTS verifications (
+    id TEXT PRIMARY KEY,
+    case_id TEXT NOT NULL,
+    requested_by TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'confirmed', 'refused')),
+    detail TEXT NOT NULL,
+    answered_by TEXT,
+    reason TEXT,
+    opened_at TEXT NOT NULL,
+    answered_at TEXT
+);
+CREATE INDEX IF NOT EXISTS verifications_by_status ON verifications (status, opened_at);
 CREATE TABLE IF NOT EXISTS access_log (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     case_id TEXT NOT NULL,
@@ -64,7 +81,8 @@ class Store:
     """A department's database, safe to share between threads.
 
     Opening it creates the tables every department has (``meta``, ``requests``, ``counters``,
-    ``documents``, ``access_log``); :meth:`apply_schema` adds the department's own.
+    ``documents``, ``verifications``, ``access_log``); :meth:`apply_schema` adds the
+    department's own.
 
     Args:
         path: The SQLite file; its parent folders are created.

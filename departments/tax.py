@@ -1,4 +1,4 @@
-"""The tax bureau: individual taxpayers and their special additional deductions."""
+"""The tax bureau: individual and enterprise taxpayers, deductions, pensions and final returns."""
 
 from __future__ import annotations
 
@@ -8,16 +8,25 @@ from typing import Final
 
 from fastapi import APIRouter, Response
 
-from departments.api import InfantCareDeductionRequest, IssuedDocument
+from departments.api import (
+    CompanyRegistrationRequest,
+    DeathRecordRequest,
+    InfantCareDeductionRequest,
+    IssuedDocument,
+    PensionIncomeRequest,
+)
 from departments.audit import Read, record_reads
 from departments.documents import find_document, issue_document
 from departments.http import Caller, IdempotencyKey, respond
 from departments.idempotency import run_once
-from departments.refusals import checked_id_number, refuse
+from departments.refusals import checked_id_number, checked_uscc, refuse
 from departments.service import DepartmentService, PopulationSource
 from departments.store import Store
 
 INFANT_CARE_DEDUCTION: Final = "infant_care_tax_deduction"
+PENSION_INCOME_REGISTRATION: Final = "pension_income_registration"
+DECEASED_TAX_SETTLEMENT: Final = "deceased_tax_settlement"
+TAX_REGISTRATION: Final = "tax_registration"
 #: The infant care deduction per child under three, per month (since 2023).
 INFANT_CARE_MONTHLY_CNY: Final = 2_000
 
@@ -26,7 +35,8 @@ CREATE TABLE IF NOT EXISTS taxpayers (
     id_number TEXT PRIMARY KEY,
     name TEXT NOT NULL,
     employer TEXT,
-    registered_on TEXT NOT NULL
+    registered_on TEXT NOT NULL,
+    closed_on TEXT
 );
 CREATE TABLE IF NOT EXISTS infant_care_deductions (
     child_id_number TEXT NOT NULL,
@@ -36,9 +46,29 @@ CREATE TABLE IF NOT EXISTS infant_care_deductions (
     from_month TEXT NOT NULL,
     PRIMARY KEY (child_id_number, parent_id_number)
 );
+CREATE TABLE IF NOT EXISTS pension_incomes (
+    id_number TEXT PRIMARY KEY,
+    number TEXT NOT NULL UNIQUE REFERENCES documents (number),
+    pension_number TEXT NOT NULL,
+    monthly_cny INTEGER NOT NULL,
+    former_employer TEXT
+);
+CREATE TABLE IF NOT EXISTS tax_settlements (
+    id_number TEXT PRIMARY KEY,
+    number TEXT NOT NULL UNIQUE REFERENCES documents (number),
+    death_certificate_number TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS enterprises (
+    uscc TEXT PRIMARY KEY,
+    number TEXT NOT NULL UNIQUE REFERENCES documents (number),
+    name TEXT NOT NULL,
+    legal_representative_id_number TEXT NOT NULL
+);
 """
 
 _PURPOSE_DEDUCTION: Final = "newborn: grant the parents the infant care deduction"
+_PURPOSE_PENSION: Final = "retirement: register the pension and stop employer withholding"
+_PURPOSE_SETTLEMENT: Final = "death: settle the deceased's individual income tax"
 
 
 def seed(conn: sqlite3.Connection, source: PopulationSource) -> None:
@@ -110,8 +140,137 @@ def grant_infant_care_deduction(
     return document
 
 
+def register_pension_income(
+    conn: sqlite3.Connection, body: PensionIncomeRequest, *, caller: str
+) -> IssuedDocument:
+    """Register a basic pension as tax-exempt income and stop the employer's withholding.
+
+    A person's pension is registered once: asking again returns the first registration.
+
+    Raises:
+        DepartmentError: ``invalid_id_number``.
+    """
+    id_number = checked_id_number(body.id_number, field="id_number")
+    earlier = conn.execute(
+        "SELECT number FROM pension_incomes WHERE id_number = ?", (id_number,)
+    ).fetchone()
+    if earlier is not None:
+        return _existing(conn, earlier["number"], PENSION_INCOME_REGISTRATION)
+    record_reads(conn, [Read(body.case_id, caller, "taxpayer_status", id_number, _PURPOSE_PENSION)])
+    taxpayer = conn.execute(
+        "SELECT employer FROM taxpayers WHERE id_number = ?", (id_number,)
+    ).fetchone()
+    employer = taxpayer["employer"] if taxpayer is not None else None
+    document = issue_document(
+        conn,
+        department="tax",
+        kind=PENSION_INCOME_REGISTRATION,
+        code="PIR",
+        case_id=body.case_id,
+        subject_id_number=id_number,
+        details={
+            "pension_number": body.pension_number,
+            "monthly_cny": body.monthly_pension_cny,
+            # The basic pension is exempt under Art. 4 of the Individual Income Tax Law.
+            "exempt": True,
+            "withholding_stopped_for": employer,
+        },
+    )
+    conn.execute("UPDATE taxpayers SET employer = NULL WHERE id_number = ?", (id_number,))
+    conn.execute(
+        "INSERT INTO pension_incomes (id_number, number, pension_number, monthly_cny, "
+        "former_employer) VALUES (?, ?, ?, ?, ?)",
+        (id_number, document.number, body.pension_number, body.monthly_pension_cny, employer),
+    )
+    return document
+
+
+def settle_deceased_tax(
+    conn: sqlite3.Connection, body: DeathRecordRequest, *, caller: str
+) -> IssuedDocument:
+    """Settle a deceased person's individual income tax and close their taxpayer record.
+
+    A person is settled once: asking again returns the first settlement.
+
+    Raises:
+        DepartmentError: ``invalid_id_number``.
+    """
+    id_number = checked_id_number(body.id_number, field="id_number")
+    earlier = conn.execute(
+        "SELECT number FROM tax_settlements WHERE id_number = ?", (id_number,)
+    ).fetchone()
+    if earlier is not None:
+        return _existing(conn, earlier["number"], DECEASED_TAX_SETTLEMENT)
+    record_reads(
+        conn, [Read(body.case_id, caller, "taxpayer_status", id_number, _PURPOSE_SETTLEMENT)]
+    )
+    taxpayer = conn.execute("SELECT 1 FROM taxpayers WHERE id_number = ?", (id_number,)).fetchone()
+    document = issue_document(
+        conn,
+        department="tax",
+        kind=DECEASED_TAX_SETTLEMENT,
+        code="DTS",
+        case_id=body.case_id,
+        subject_id_number=id_number,
+        details={
+            "death_certificate_number": body.death_certificate_number,
+            "was_taxpayer": taxpayer is not None,
+        },
+    )
+    conn.execute(
+        "UPDATE taxpayers SET closed_on = ?, employer = NULL WHERE id_number = ?",
+        (document.issued_at.date().isoformat(), id_number),
+    )
+    conn.execute(
+        "INSERT INTO tax_settlements (id_number, number, death_certificate_number) "
+        "VALUES (?, ?, ?)",
+        (id_number, document.number, body.death_certificate_number),
+    )
+    return document
+
+
+def register_enterprise(
+    conn: sqlite3.Connection, body: CompanyRegistrationRequest
+) -> IssuedDocument:
+    """Register a new company as a taxpayer (税务登记) under its credit code.
+
+    A company registers once: asking again returns the first registration.
+
+    Raises:
+        DepartmentError: ``invalid_uscc`` or ``invalid_id_number``.
+    """
+    uscc = checked_uscc(body.uscc, field="uscc")
+    representative = checked_id_number(
+        body.legal_representative_id_number, field="legal_representative_id_number"
+    )
+    earlier = conn.execute("SELECT number FROM enterprises WHERE uscc = ?", (uscc,)).fetchone()
+    if earlier is not None:
+        return _existing(conn, earlier["number"], TAX_REGISTRATION)
+    document = issue_document(
+        conn,
+        department="tax",
+        kind=TAX_REGISTRATION,
+        code="TRG",
+        case_id=body.case_id,
+        subject_id_number=representative,
+        details={"uscc": uscc, "company_name": body.company_name},
+    )
+    conn.execute(
+        "INSERT INTO enterprises (uscc, number, name, legal_representative_id_number) "
+        "VALUES (?, ?, ?, ?)",
+        (uscc, document.number, body.company_name, representative),
+    )
+    return document
+
+
+def _existing(conn: sqlite3.Connection, number: str, kind: str) -> IssuedDocument:
+    found = find_document(conn, number, kind=kind)
+    assert found is not None, "a recorded number always has its document"
+    return found
+
+
 def routes(store: Store) -> APIRouter:
-    """``POST /infant-care-deductions``."""
+    """Deductions, pension income, final settlements and enterprise registrations."""
     router = APIRouter(tags=["tax"])
 
     @router.post("/infant-care-deductions", response_model=IssuedDocument)
@@ -121,6 +280,29 @@ def routes(store: Store) -> APIRouter:
         handler = partial(grant_infant_care_deduction, body=body, caller=caller)
         return respond(
             run_once(store, scope="/infant-care-deductions", key=key, body=body, handler=handler)
+        )
+
+    @router.post("/pension-income-registrations", response_model=IssuedDocument)
+    def pension_income_registrations(
+        body: PensionIncomeRequest, key: IdempotencyKey, caller: Caller
+    ) -> Response:
+        handler = partial(register_pension_income, body=body, caller=caller)
+        scope = "/pension-income-registrations"
+        return respond(run_once(store, scope=scope, key=key, body=body, handler=handler))
+
+    @router.post("/deceased-tax-settlements", response_model=IssuedDocument)
+    def deceased_tax_settlements(
+        body: DeathRecordRequest, key: IdempotencyKey, caller: Caller
+    ) -> Response:
+        handler = partial(settle_deceased_tax, body=body, caller=caller)
+        scope = "/deceased-tax-settlements"
+        return respond(run_once(store, scope=scope, key=key, body=body, handler=handler))
+
+    @router.post("/tax-registrations", response_model=IssuedDocument)
+    def tax_registrations(body: CompanyRegistrationRequest, key: IdempotencyKey) -> Response:
+        handler = partial(register_enterprise, body=body)
+        return respond(
+            run_once(store, scope="/tax-registrations", key=key, body=body, handler=handler)
         )
 
     return router

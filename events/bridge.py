@@ -16,6 +16,7 @@ from aiokafka.structs import ConsumerRecord
 from temporalio.client import Client
 
 from events.case_starter import StartOutcome, start_case
+from events.corrections import deliver_to_case
 from events.dead_letters import dead_letter
 from events.kafka import new_bridge_consumer, new_producer
 from events.parsing import Rejection, parse_event
@@ -31,9 +32,14 @@ class EventBridge:
     """Moves records from the input topics to cases or dead letters; see the module docstring."""
 
     def __init__(
-        self, client: Client, consumer: AIOKafkaConsumer, producer: AIOKafkaProducer
+        self,
+        client: Client,
+        consumer: AIOKafkaConsumer,
+        producer: AIOKafkaProducer,
+        settings: Settings,
     ) -> None:
         self._client = client
+        self._settings = settings
         self._consumer = consumer
         self._producer = producer
         self.started = 0
@@ -45,37 +51,53 @@ class EventBridge:
         value = record.value or b""
         parsed = parse_event(value, topic=record.topic, key=record.key)
         if isinstance(parsed, Rejection):
-            await dead_letter(
-                self._producer,
-                parsed,
-                topic=record.topic,
-                partition=record.partition,
-                offset=record.offset,
-                key=record.key,
-                value=value,
-            )
-            self.dead_lettered += 1
-            log.warning(
-                "dead-lettered %s/%d/%d: %s",
-                record.topic,
-                record.partition,
-                record.offset,
-                parsed.reason,
-            )
+            await self._dead_letter(record, parsed)
             return
-        case, outcome = await start_case(self._client, parsed)
+        case, outcome = await start_case(self._client, parsed, self._settings)
         if outcome is StartOutcome.STARTED:
             self.started += 1
             log.info("started %s", case)
-        else:
-            self.duplicates += 1
-            log.info(
-                "%s exists already: event %s/%d/%d starts nothing",
-                case,
-                record.topic,
-                record.partition,
-                record.offset,
+            return
+        verdict = await deliver_to_case(self._client, case, parsed)
+        if verdict.outcome == "rejected":
+            await self._dead_letter(
+                record,
+                Rejection(
+                    "correction_rejected",
+                    f"{case} exists; fields {verdict.fields}: {verdict.reason}",
+                ),
             )
+            return
+        self.duplicates += verdict.outcome == "duplicate"
+        log.info(
+            "%s exists: event %s/%d/%d was a %s",
+            case,
+            record.topic,
+            record.partition,
+            record.offset,
+            "redelivery" if verdict.outcome == "duplicate" else "correction",
+        )
+
+    async def _dead_letter(
+        self, record: ConsumerRecord[bytes, bytes], rejection: Rejection
+    ) -> None:
+        await dead_letter(
+            self._producer,
+            rejection,
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            key=record.key,
+            value=record.value or b"",
+        )
+        self.dead_lettered += 1
+        log.warning(
+            "dead-lettered %s/%d/%d: %s",
+            record.topic,
+            record.partition,
+            record.offset,
+            rejection.reason,
+        )
 
     async def handle_batch(
         self, batch: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]
@@ -126,7 +148,7 @@ async def main(
     producer = new_producer(settings)
     await producer.start()
     await consumer.start()
-    bridge = EventBridge(client, consumer, producer)
+    bridge = EventBridge(client, consumer, producer, settings)
     try:
         runner = asyncio.create_task(bridge.run(stop))
         await serve_until_stopped(settings, PART, stop)

@@ -22,7 +22,17 @@ from onething.constants import (
     SA_WAITING_ON,
     case_id,
 )
+from onething.crypto.scope import id_numbers_in, sign_scope
+from onething.settings import Settings
+from workflows.models import CaseOptions
 from workflows.registry import WORKFLOWS
+
+
+def event_meta(event: InputEvent) -> EventMeta:
+    """The attributes of an event, without its data."""
+    return EventMeta(
+        id=event.id, source=event.source, type=event.type, subject=event.subject, time=event.time
+    )
 
 
 class StartOutcome(Enum):
@@ -32,7 +42,9 @@ class StartOutcome(Enum):
     ALREADY_EXISTS = "already_exists"
 
 
-async def start_case(client: Client, event: InputEvent) -> tuple[str, StartOutcome]:
+async def start_case(
+    client: Client, event: InputEvent, settings: Settings
+) -> tuple[str, StartOutcome]:
     """Start the case an event asks for, unless a case with its key exists (open or closed).
 
     Returns:
@@ -44,14 +56,16 @@ async def start_case(client: Client, event: InputEvent) -> tuple[str, StartOutco
     case_input = input_model.model_validate(
         {
             "case_id": the_case_id,
-            "event": EventMeta(
-                id=event.id,
-                source=event.source,
-                type=event.type,
-                subject=event.subject,
-                time=event.time,
-            ),
+            "event": event_meta(event),
             "data": event.data,
+            "scope": sign_scope(
+                settings, the_case_id, id_numbers_in(event.data.model_dump(mode="json"))
+            ),
+            "options": CaseOptions(
+                sla=settings.sla_for(bundle),
+                verification_deadline=settings.verification_deadline,
+                pledge_check_after=settings.pledge_check_after,
+            ),
         }
     )
     try:

@@ -53,7 +53,8 @@ def parse_event(raw: bytes, *, topic: str, key: bytes | None = None) -> InputEve
             "not_cloudevent", "a CloudEvents 1.0 event needs specversion '1.0' and a string type"
         )
     if event_type not in EVENT_TYPES:
-        return Rejection("unknown_type", f"type {event_type[:80]!r} starts no bundle")
+        # Not echoed: an unknown type is free text and could be anything, a name included.
+        return Rejection("unknown_type", f"the type starts no bundle; known: {sorted(EVENT_TYPES)}")
     expected_topic = EVENT_TYPES[event_type][0]
     if topic != expected_topic:
         return Rejection(

@@ -42,16 +42,44 @@ class TimelineEntry(BaseModel):
 
 
 def list_query(
-    *, bundle: str | None = None, status: str | None = None, waiting_on: str | None = None
+    *,
+    bundle: str | None = None,
+    status: str | None = None,
+    waiting_on: str | None = None,
+    started_before: datetime | None = None,
+    started_after: datetime | None = None,
 ) -> str:
-    """A visibility query over the contract's search attributes (never over personal data)."""
+    """A visibility query over the contract's search attributes (never over personal data).
+
+    Args:
+        bundle: Only cases of this bundle.
+        status: Only cases with this ``CaseStatus``.
+        waiting_on: Only cases waiting on this department.
+        started_before: Only cases started before this moment (older ones).
+        started_after: Only cases started after this moment (newer ones).
+
+    Returns:
+        The query.
+
+    Raises:
+        ValueError: A filter is not a plain name, or a moment has no time zone.
+    """
     clauses = ["Bundle IS NOT NULL"]
     for key, value in (("Bundle", bundle), ("CaseStatus", status), ("WaitingOn", waiting_on)):
         if value is not None:
             if not value.replace("-", "").replace("_", "").isalnum():
                 raise ValueError(f"{key} filter must be a plain name, not {value[:40]!r}")
             clauses.append(f"{key} = '{value}'")
+    for operator, moment in (("<", started_before), (">", started_after)):
+        if moment is not None:
+            clauses.append(f"StartTime {operator} '{_rfc3339(moment)}'")
     return " AND ".join(clauses)
+
+
+def _rfc3339(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("a start-time filter needs a time zone")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 async def list_cases(client: Client, query: str, *, limit: int = 200) -> list[CaseSummary]:

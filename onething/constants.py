@@ -59,6 +59,9 @@ SEARCH_ATTRIBUTES: Final[dict[str, str]] = {
     "WaitingOn": "KeywordList",
 }
 
+#: The fact holding a case's signed scope; data-query steps need it to ask about people.
+CASE_SCOPE: Final = "case_scope"
+
 SUBJECT_PATTERN: Final = r"^[A-Za-z0-9._-]{1,64}$"
 
 

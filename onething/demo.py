@@ -15,7 +15,7 @@ from onething.temporal_client import connect_temporal
 from onething.waiting import wait_for_case
 from workflows.models import CaseView
 
-#: The documents each bundle must hold when it completes (the contract's minimum).
+#: The documents each bundle's demo case must hold when it completes.
 EXPECTED_DOCUMENTS: dict[Bundle, frozenset[str]] = {
     "newborn": frozenset(
         {
@@ -25,6 +25,32 @@ EXPECTED_DOCUMENTS: dict[Bundle, frozenset[str]] = {
             "medical_insurance_enrollment",
             "social_security_card",
             "infant_care_tax_deduction",
+        }
+    ),
+    "retirement": frozenset(
+        {
+            "pension_approval",
+            "retiree_medical_insurance",
+            "pension_income_registration",
+            "senior_citizen_card",
+        }
+    ),
+    "death": frozenset(
+        {
+            "death_medical_certificate",
+            "household_cancellation",
+            "funeral_registration",
+            "funeral_allowance",
+            "medical_insurance_termination",
+            "deceased_tax_settlement",
+        }
+    ),
+    "business": frozenset(
+        {
+            "business_license",
+            "seal_registration",
+            "tax_registration",
+            "employer_social_security_registration",
         }
     ),
 }

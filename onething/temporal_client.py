@@ -2,10 +2,39 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes
 
+from onething.crypto.codec import EncryptionCodec
+from onething.crypto.keys import load_key_ring
 from onething.settings import Settings, get_settings
+
+
+def data_converter(settings: Settings | None = None) -> DataConverter:
+    """onething's data converter: pydantic JSON, every payload encrypted, failures included.
+
+    Failure messages and stack traces go into an encrypted payload too, so an error that quotes
+    a value still reveals nothing to whoever reads Temporal's database.
+
+    Args:
+        settings: where the payload keys come from; the process settings when omitted.
+
+    Returns:
+        The converter.
+
+    Raises:
+        SecretConfigError: The payload keys are unusable.
+    """
+    settings = settings or get_settings()
+    codec = EncryptionCodec(load_key_ring(settings), reload=lambda: load_key_ring(settings))
+    return dataclasses.replace(
+        pydantic_data_converter,
+        payload_codec=codec,
+        failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
+    )
 
 
 async def connect_temporal(settings: Settings | None = None) -> Client:
@@ -21,5 +50,5 @@ async def connect_temporal(settings: Settings | None = None) -> Client:
     return await Client.connect(
         settings.temporal_target,
         namespace=settings.temporal_namespace,
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter(settings),
     )

@@ -18,19 +18,35 @@ from activities.registry import DEPARTMENT_ACTIVITIES
 from onething.constants import DEPARTMENTS, Department, department_task_queue
 from onething.settings import Settings, get_settings
 from onething.temporal_client import connect_temporal
+from workers import tuning
 from workers.runtime import configure_logging, serve_until_stopped, stop_on_signals
 
 PART = "worker-departments"
 
 
-def build_workers(client: Client, departments: Sequence[Department]) -> list[Worker]:
-    """One worker per department that has activities, each on its own task queue."""
+def build_workers(
+    client: Client, departments: Sequence[Department], *, settings: Settings | None = None
+) -> list[Worker]:
+    """One worker per department that has activities, each on its own task queue.
+
+    Args:
+        client: The Temporal client.
+        departments: The departments to host.
+        settings: Where each department's rate limit comes from; the process settings if None.
+
+    Returns:
+        The workers, not yet running.
+    """
+    settings = settings or get_settings()
     return [
         Worker(
             client,
             task_queue=department_task_queue(department),
             activities=DEPARTMENT_ACTIVITIES[department],
-            max_concurrent_activities=200,
+            max_concurrent_activities=tuning.MAX_CONCURRENT_ACTIVITIES,
+            # Enforced by the server for the whole task queue, so a department that runs
+            # several workers is still never asked more often than it allows.
+            max_task_queue_activities_per_second=settings.department_rate_limit(department),
         )
         for department in departments
         if DEPARTMENT_ACTIVITIES[department]
@@ -42,19 +58,25 @@ async def main(
     client: Client | None = None,
     settings: Settings | None = None,
     stop: asyncio.Event | None = None,
+    part: str | None = None,
 ) -> None:
-    """Run the workers of ``departments`` until ``stop`` is set (SIGTERM or SIGINT by default)."""
+    """Run the workers of ``departments`` until ``stop`` is set (SIGTERM or SIGINT by default).
+
+    ``part`` names its ready file (by default from the departments hosted), so that several
+    department worker processes can run side by side.
+    """
     settings = settings or get_settings()
     client = client or await connect_temporal(settings)
     stop = stop or stop_on_signals()
     async with AsyncExitStack() as workers:
-        for worker in build_workers(client, departments):
+        for worker in build_workers(client, departments, settings=settings):
             await workers.enter_async_context(worker)
-        part = PART if len(departments) != 1 else f"worker-{departments[0]}"
+        if part is None:
+            part = PART if len(departments) != 1 else f"worker-{departments[0]}"
         await serve_until_stopped(settings, part, stop)
 
 
-def _parse(argv: Sequence[str] | None = None) -> list[Department]:
+def _parse(argv: Sequence[str] | None = None) -> tuple[list[Department], str | None]:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
         "--department",
@@ -62,10 +84,14 @@ def _parse(argv: Sequence[str] | None = None) -> list[Department]:
         choices=DEPARTMENTS,
         help="a department to host (repeatable); all when omitted",
     )
-    chosen: list[Department] | None = parser.parse_args(argv).department
-    return chosen or list(DEPARTMENTS)
+    parser.add_argument("--part", help="the name of its ready file and log lines")
+    args = parser.parse_args(argv)
+    chosen: list[Department] | None = args.department
+    part: str | None = args.part
+    return chosen or list(DEPARTMENTS), part
 
 
 if __name__ == "__main__":
-    configure_logging(PART)
-    asyncio.run(main(_parse()))
+    departments, part = _parse()
+    configure_logging(part or PART)
+    asyncio.run(main(departments, part=part))

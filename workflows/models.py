@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from events.models import BirthData, EventMeta
+from events.models import BirthData, BusinessData, DeathData, EventMeta, RetirementData
 from onething.constants import Bundle, CaseStatus, Department
 
 FactSource = Literal["event"] | Department
@@ -22,12 +22,13 @@ class _Model(BaseModel):
 
 
 class Document(_Model):
-    """A document a department issued for a case."""
+    """A document a department issued for a case (``revoked_at`` once it was revoked)."""
 
     kind: str
     department: Department
     number: str
     issued_at: datetime
+    revoked_at: datetime | None = None
 
 
 class FactRecord(_Model):
@@ -61,6 +62,59 @@ class CaseFailure(_Model):
     message: str
 
 
+class WaitView(_Model):
+    """A department verification the case is waiting on: a person at ``provider`` must answer."""
+
+    step: str
+    provider: Department
+    kind: str
+    verification_id: str
+    opened_at: datetime
+    deadline: datetime
+    breached: bool = False
+
+
+class CheckView(_Model):
+    """A pledge the case acted on, to be checked against the records at ``due_at``."""
+
+    step: str
+    department: Department
+    due_at: datetime
+    outcome: Literal["pending", "true", "false"] = "pending"
+
+
+class MaterialView(_Model):
+    """A material the citizen would once have brought, and how this case did without it."""
+
+    id: str
+    name_zh: str
+    name_en: str
+    way: Literal["cancelled", "commitment", "data_query", "department_verification"]
+    held_by: str
+    step: str | None = None
+    applies: bool = True
+
+
+class CorrectionView(_Model):
+    """A later event for this case's key, and what became of it."""
+
+    event_id: str
+    received_at: datetime
+    outcome: Literal["duplicate", "applied", "rejected"]
+    fields: list[str] = Field(default_factory=list)
+    reason: str = ""
+
+
+class OperatorAction(_Model):
+    """An operator's action on a case, with who took it and why."""
+
+    at: datetime
+    operator: str
+    action: str
+    step: str | None = None
+    reason: str
+
+
 class CaseView(_Model):
     """The public view of a case: the ``status`` query and the workflow result."""
 
@@ -72,9 +126,38 @@ class CaseView(_Model):
     steps: list[StepView] = Field(default_factory=list)
     facts: list[FactRecord] = Field(default_factory=list)
     waiting_on: list[Department] = Field(default_factory=list)
+    waits: list[WaitView] = Field(default_factory=list)
+    checks: list[CheckView] = Field(default_factory=list)
+    actions: list[OperatorAction] = Field(default_factory=list)
+    materials: list[MaterialView] = Field(default_factory=list)
+    corrections: list[CorrectionView] = Field(default_factory=list)
+    asked: list[str] = Field(default_factory=list)
+    sla_deadline: datetime | None = None
+    sla_breached: bool = False
     started_at: datetime | None = None
     finished_at: datetime | None = None
     failure: CaseFailure | None = None
+
+
+class CaseOptions(_Model):
+    """Deadlines a case runs with, set from settings by whoever starts it."""
+
+    sla: timedelta = timedelta(days=2)
+    verification_deadline: timedelta = timedelta(days=3)
+    pledge_check_after: timedelta = timedelta(days=7)
+    #: How long a case that cannot go on (a failed step, a missing fact) waits for an operator.
+    operator_hold: timedelta = timedelta(days=3)
+
+
+class CaseScope(_Model):
+    """Whom a case concerns: the ID numbers its event names, signed by the bridge.
+
+    Departments answer a case's queries only about these people (see onething/crypto/scope.py).
+    """
+
+    case_id: str
+    id_numbers: list[str]
+    signature: str
 
 
 class CaseInput(_Model):
@@ -82,12 +165,32 @@ class CaseInput(_Model):
 
     case_id: str
     event: EventMeta
+    options: CaseOptions = Field(default_factory=CaseOptions)
+    scope: CaseScope | None = None
 
 
 class NewbornInput(CaseInput):
     """Input of the newborn case: a hospital's birth event."""
 
     data: BirthData
+
+
+class RetirementInput(CaseInput):
+    """Input of the retirement case."""
+
+    data: RetirementData
+
+
+class DeathInput(CaseInput):
+    """Input of the death case."""
+
+    data: DeathData
+
+
+class BusinessInput(CaseInput):
+    """Input of the business-opening case."""
+
+    data: BusinessData
 
 
 class StepInput(_Model):
@@ -110,6 +213,7 @@ class StepOutput(_Model):
     facts: dict[str, Any] = Field(default_factory=dict)
     documents: list[Document] = Field(default_factory=list)
     skipped: str | None = None
+    way: FactWay | None = None
 
 
 class CaseUpdateInput(_Model):
@@ -121,6 +225,7 @@ class CaseUpdateInput(_Model):
     status: CaseStatus
     documents: list[Document]
     time: datetime
+    sequence: int = 0
 
 
 class Published(_Model):
@@ -129,3 +234,74 @@ class Published(_Model):
     topic: str
     partition: int
     offset: int
+
+
+class VerificationAnswerRequest(_Model):
+    """Update ``answer_verification``: a person at the provider answers a pending verification."""
+
+    step: str
+    answer: Literal["confirmed", "refused"]
+    operator: str = Field(min_length=1, max_length=64)
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class CancelRequest(_Model):
+    """Update ``cancel``: an operator ends the case and revokes what it obtained."""
+
+    operator: str = Field(min_length=1, max_length=64)
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class ActionAccepted(_Model):
+    """The answer to an operator's update."""
+
+    case_id: str
+    action: str
+    status: CaseStatus
+
+
+class SubjectDeceased(_Model):
+    """Signal ``subject_deceased``: the person this case is about has died."""
+
+    death_case_id: str
+
+
+class EventReceived(_Model):
+    """Update ``receive_event``: another event arrived for this case's key (sent by the bridge)."""
+
+    event: EventMeta
+    data: dict[str, Any]
+
+
+class EventVerdict(_Model):
+    """What the case made of another event for its key."""
+
+    case_id: str
+    outcome: Literal["duplicate", "applied", "rejected"]
+    fields: list[str] = Field(default_factory=list)
+    reason: str = ""
+
+
+class AskCitizenRequest(_Model):
+    """Update ``ask_citizen``: ask the citizen, once ever, for a fact no department holds."""
+
+    fact: str = Field(min_length=1, max_length=64)
+    operator: str = Field(min_length=1, max_length=64)
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class SupplyFactRequest(_Model):
+    """Update ``supply_fact``: the citizen's answer to an ask, entered by an operator."""
+
+    fact: str = Field(min_length=1, max_length=64)
+    value: Any
+    operator: str = Field(min_length=1, max_length=64)
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class RetryStepRequest(_Model):
+    """Update ``retry_step``: run a failed step again after the fault was fixed."""
+
+    step: str = Field(min_length=1, max_length=64)
+    operator: str = Field(min_length=1, max_length=64)
+    reason: str = Field(min_length=1, max_length=500)

@@ -13,8 +13,10 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities import civil_affairs, health, police, social_security, tax
-    from workflows.engine import CaseWorkflow, Step
+    from onething.constants import CASE_SCOPE
+    from workflows.case_workflow import CaseWorkflow
     from workflows.models import CaseView, NewbornInput
+    from workflows.steps import Patch, Step
 
 
 def _no_father(facts: Mapping[str, Any]) -> str | None:
@@ -36,12 +38,18 @@ NEWBORN_STEPS: tuple[Step, ...] = (
         department="health",
         activity=health.vaccination_record,
         needs=("child", "birth_certificate_number"),
+        # Since 2026-11 the record is opened under the child's ID number, so the vaccination
+        # platform links it to the child for life; cases already running keep the old order.
+        patch=Patch(
+            id="vaccination-record-under-id-number",
+            needs=("child", "birth_certificate_number", "child_id_number"),
+        ),
     ),
     Step(
         name="parents_marriage",
         department="civil_affairs",
         activity=civil_affairs.parents_marriage,
-        needs=("mother", "father"),
+        needs=("mother", "father", CASE_SCOPE),
         gives=("parents_marriage",),
         way="data_query",
         skip=_no_father,
@@ -97,4 +105,4 @@ class NewbornCase(CaseWorkflow):
     @workflow.run
     async def run(self, input: NewbornInput) -> CaseView:
         """Obtain every newborn document from the hospital's event alone."""
-        return await self.run_case(input.case_id, input.data.model_dump(mode="json"))
+        return await self.run_case(input, input.data.model_dump(mode="json"))

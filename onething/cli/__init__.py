@@ -14,7 +14,19 @@ app = typer.Typer(
 
 def _register() -> None:
     # Importing each module registers its commands on ``app``.
-    from onething.cli import cases, demo, events, up  # noqa: F401
+    from onething.cli import (  # noqa: F401
+        access_log,
+        act,
+        bench,
+        cases,
+        catalogue,
+        chaos,
+        demo,
+        events,
+        keys,
+        report,
+        up,
+    )
 
 
 _register()

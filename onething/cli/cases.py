@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
 from rich.table import Table
+from temporalio.service import RPCError
 
 from onething.cases import (
     CaseNotFoundError,
@@ -20,19 +21,15 @@ from onething.cases import (
     timeline,
 )
 from onething.cli import app
+from onething.cli.case_render import render_case
+from onething.cli.case_watch import WatchTimeoutError, watch_case
 from onething.cli.console import console, err_console
+from onething.cli.times import age, local_time
 from onething.constants import BUNDLES
-from onething.settings import get_settings
+from onething.durations import parse_duration
+from onething.settings import Settings, get_settings
 from onething.temporal_client import connect_temporal
 from workflows.models import CaseView
-
-_STATE_STYLE = {
-    "done": "green",
-    "running": "yellow",
-    "pending": "dim",
-    "skipped": "cyan",
-    "failed": "red",
-}
 
 
 @app.command()
@@ -40,31 +37,50 @@ def cases(
     bundle: Annotated[str | None, typer.Option(help=f"one of {', '.join(BUNDLES)}")] = None,
     status: Annotated[str | None, typer.Option(help="a CaseStatus, e.g. completed")] = None,
     waiting_on: Annotated[str | None, typer.Option(help="a department name")] = None,
+    older_than: Annotated[
+        str | None, typer.Option(help="only cases started longer ago than this, e.g. 2h, 1d12h")
+    ] = None,
+    newer_than: Annotated[
+        str | None, typer.Option(help="only cases started within this, e.g. 30m, PT2H")
+    ] = None,
     limit: Annotated[int, typer.Option(min=1, max=10_000)] = 200,
     as_json: Annotated[bool, typer.Option("--json", help="one JSON array")] = False,
 ) -> None:
-    """List cases, newest first."""
+    """List cases, newest first, with each case's age."""
+    now = datetime.now(UTC)
     try:
-        query = list_query(bundle=bundle, status=status, waiting_on=waiting_on)
+        query = list_query(
+            bundle=bundle,
+            status=status,
+            waiting_on=waiting_on,
+            started_before=now - parse_duration(older_than) if older_than else None,
+            started_after=now - parse_duration(newer_than) if newer_than else None,
+        )
     except ValueError as err:
-        err_console.print(f"error: {err}")
+        err_console.print(f"error: {err}", markup=False)
         raise typer.Exit(2) from None
     found = asyncio.run(_list(query, limit))
     if as_json:
-        console.print_json(json.dumps([c.model_dump(mode="json") for c in found]))
+        rows = [c.model_dump(mode="json") | {"age_s": _age_s(c.started_at, now)} for c in found]
+        console.print_json(json.dumps(rows))
         return
-    table = Table("case", "bundle", "status", "waiting on", "started", "closed")
+    table = Table("case", "bundle", "status", "waiting on", "started", "age", "closed")
     for case in found:
         table.add_row(
             case.case_id,
             case.bundle or "",
             case.status or "",
             ", ".join(case.waiting_on),
-            _when(case.started_at),
-            _when(case.closed_at),
+            local_time(case.started_at),
+            age(case.started_at, now),
+            local_time(case.closed_at),
         )
     console.print(table)
     console.print(f"{len(found)} case(s)")
+
+
+def _age_s(started_at: datetime | None, now: datetime) -> float | None:
+    return None if started_at is None else round((now - started_at).total_seconds(), 3)
 
 
 async def _list(query: str, limit: int) -> list[CaseSummary]:
@@ -80,20 +96,38 @@ def case(
     as_json: Annotated[
         bool, typer.Option("--json", help="the case view as one JSON object")
     ] = False,
+    watch: Annotated[
+        bool, typer.Option("--watch", help="follow the case live until it closes (or Ctrl-C)")
+    ] = False,
+    timeout: Annotated[
+        float | None, typer.Option(min=0.1, help="with --watch: give up after this many seconds")
+    ] = None,
 ) -> None:
-    """Show one case: status, steps, documents, facts and where each came from, timeline."""
+    """Show one case: status, steps, waits, checks, documents, facts, materials, timeline."""
+    settings = get_settings()
     try:
+        if watch:
+            asyncio.run(_watch(case_id, settings, timeout))
+            return
         view, entries = asyncio.run(_case(case_id))
     except CaseNotFoundError:
-        err_console.print(f"error: no case {case_id!r}")
+        err_console.print(f"error: no case {case_id!r}", markup=False)
         raise typer.Exit(1) from None
+    except WatchTimeoutError as err:
+        err_console.print(f"error: {err} after {timeout:g} s", markup=False)
+        raise typer.Exit(1) from None
+    except RPCError as err:
+        err_console.print(f"error: {case_id} did not answer: {err.message}", markup=False)
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
     if as_json:
         payload = view.model_dump(mode="json") | {
             "timeline": [e.model_dump(mode="json") for e in entries]
         }
         console.print_json(json.dumps(payload, ensure_ascii=False))
         return
-    _render(view, entries)
+    console.print(render_case(view, entries, settings=settings))
 
 
 async def _case(case_id: str) -> tuple[CaseView, list[TimelineEntry]]:
@@ -102,45 +136,6 @@ async def _case(case_id: str) -> tuple[CaseView, list[TimelineEntry]]:
     return view, await timeline(client, case_id)
 
 
-def _render(view: CaseView, entries: list[TimelineEntry]) -> None:
-    done = sum(1 for s in view.steps if s.state in ("done", "skipped"))
-    console.print(
-        f"[bold]{view.case_id}[/bold]  bundle {view.bundle}  status [bold]{view.status}[/bold]  "
-        f"steps {done}/{len(view.steps)}"
-        + (f"  waiting on {', '.join(view.waiting_on)}" if view.waiting_on else "")
-    )
-    if view.failure:
-        console.print(
-            f"[red]{view.failure.type}[/red] at {view.failure.step}: {view.failure.message}"
-        )
-    steps = Table("step", "department", "state", "needs", "note", title="steps")
-    for step in view.steps:
-        style = _STATE_STYLE.get(step.state, "")
-        steps.add_row(
-            step.name,
-            step.department,
-            f"[{style}]{step.state}[/{style}]",
-            ", ".join(step.needs),
-            step.note or "",
-        )
-    console.print(steps)
-    documents = Table("document", "department", "number", "issued", title="documents")
-    for doc in view.documents:
-        documents.add_row(doc.kind, doc.department, doc.number, _when(doc.issued_at))
-    console.print(documents)
-    facts = Table("fact", "from", "way", "step", title="facts")
-    for fact in view.facts:
-        facts.add_row(fact.name, fact.source, fact.way, fact.step or "")
-    console.print(facts)
-    console.print(f"the citizen supplied: {', '.join(view.citizen_inputs)}")
-    history = Table("at", "event", "detail", title="timeline")
-    for entry in entries:
-        history.add_row(_when(entry.at), entry.event, entry.detail)
-    console.print(history)
-    settings = get_settings()
-    namespace = settings.temporal_namespace
-    console.print(f"Web UI: {settings.ui_url}/namespaces/{namespace}/workflows/{view.case_id}")
-
-
-def _when(moment: datetime | None) -> str:
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S") if moment else ""
+async def _watch(case_id: str, settings: Settings, timeout_s: float | None) -> None:
+    client = await connect_temporal(settings)
+    await watch_case(client, case_id, settings=settings, timeout_s=timeout_s)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+from collections import Counter
 
 import typer
 from rich.table import Table
@@ -37,7 +39,13 @@ def demo() -> None:
     console.print(f"demo: {len(cases)} case(s) completed as expected")
 
 
+#: The demo cannot wait the default week for a pledge to be checked; its stack checks sooner.
+DEMO_PLEDGE_CHECK_AFTER = "PT10S"
+
+
 async def _demo() -> list[DemoCase]:
+    os.environ.setdefault("ONETHING_PLEDGE_CHECK_AFTER", DEMO_PLEDGE_CHECK_AFTER)
+    get_settings.cache_clear()
     settings = get_settings()
     stack = Stack(settings, report=lambda line: err_console.print(line, markup=False))
     console.print("starting the local stack…")
@@ -61,6 +69,12 @@ def _print(case: DemoCase) -> None:
         f"the citizen supplied {len(view.citizen_inputs)} fact(s), all in the trigger event "
         f"({', '.join(view.citizen_inputs)}); the departments passed {len(passed)} between "
         f"themselves instead of asking for them ({', '.join(passed)})"
+    )
+    spared = [m for m in view.materials if m.applies]
+    ways = Counter(m.way for m in spared)
+    console.print(
+        f"spared {len(spared)} material(s) the citizen used to bring: "
+        + ", ".join(f"{count} {way.replace('_', ' ')}" for way, count in sorted(ways.items()))
     )
     if case.missing:
         console.print(f"[red]missing documents: {', '.join(sorted(case.missing))}[/red]")

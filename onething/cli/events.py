@@ -12,7 +12,7 @@ import typer
 
 from events.kafka import new_producer
 from events.publisher import PublishReport, publish_lines
-from events.samples import UnknownBundleError, sample_event
+from events.samples import SampleOptionError, UnknownBundleError, sample_event
 from onething.cli import app
 from onething.cli.console import console, err_console
 from onething.constants import BUNDLES
@@ -53,14 +53,26 @@ def sample_event_command(
     seed: Annotated[
         int, typer.Option(min=0, help="another seed gives another case and family")
     ] = 0,
+    place: Annotated[str | None, typer.Option(help="death only: hospital, home or other")] = None,
+    false_address: Annotated[
+        bool, typer.Option(help="business only: pledge an address no registry holds")
+    ] = False,
 ) -> None:
     """Print one valid CloudEvent (one line of JSON) about people the registries hold."""
     if bundle not in BUNDLES:
         err_console.print(f"error: unknown bundle {bundle!r}; choose from {', '.join(BUNDLES)}")
         raise typer.Exit(2)
+    if place is not None and place not in ("hospital", "home", "other"):
+        err_console.print(f"error: --place must be hospital, home or other, not {place!r}")
+        raise typer.Exit(2)
     try:
-        event = sample_event(bundle, seed)
-    except UnknownBundleError as err:
+        event = sample_event(
+            bundle,
+            seed,
+            place=place,  # type: ignore[arg-type]
+            false_address=false_address,
+        )
+    except (UnknownBundleError, SampleOptionError) as err:
         err_console.print(f"error: {err}")
         raise typer.Exit(2) from None
     sys.stdout.write(json.dumps(event, ensure_ascii=False) + "\n")

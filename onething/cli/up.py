@@ -12,6 +12,7 @@ from onething.cli import app
 from onething.cli.console import console, err_console
 from onething.settings import Settings, get_settings
 from onething.stack import Stack, StackError
+from onething.stack.codec import codec_usage
 
 _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
@@ -62,6 +63,8 @@ async def _announce(stack: Stack, ready: asyncio.Event) -> None:
     console.print("onething ready", markup=False)
     if stack.settings.temporal_address is None:
         console.print(f"Temporal Web UI: {stack.settings.ui_url}", markup=False)
+    console.print(f"Payload codec: {stack.settings.codec_url}", markup=False)
+    console.print(f"  {codec_usage(stack.settings)}", markup=False, soft_wrap=True)
     console.print(f"Logs: {stack.log_dir}", markup=False)
 
 

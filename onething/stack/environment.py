@@ -5,7 +5,11 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
+
+from pydantic import SecretStr
 
 from onething.settings import Settings
 
@@ -44,13 +48,23 @@ def settings_environment(settings: Settings) -> dict[str, str]:
         if value is None:
             continue
         key = f"{ENV_PREFIX}{name.upper()}"
-        if isinstance(value, Path):
+        if isinstance(value, SecretStr):
+            env[key] = value.get_secret_value()
+        elif isinstance(value, Path):
             env[key] = str(value)
+        elif isinstance(value, timedelta):
+            env[key] = f"PT{value.total_seconds():g}S"
         elif isinstance(value, dict | list):
-            env[key] = json.dumps(value)
+            env[key] = json.dumps(value, default=_seconds)
         else:
             env[key] = str(value)
     return env
+
+
+def _seconds(value: Any) -> float:
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    raise TypeError(f"cannot pass a {type(value).__name__} setting to a child")
 
 
 def child_environment(settings: Settings, base: Mapping[str, str] | None = None) -> dict[str, str]:

@@ -14,6 +14,7 @@ from onething.runfiles import ready_file
 from onething.settings import Settings
 from onething.stack.backoff import BackoffPolicy, RestartBackoff
 from onething.stack.broker import broker_part
+from onething.stack.codec import codec_part, prepare_local_secrets
 from onething.stack.environment import child_environment, resolve_settings
 from onething.stack.errors import PartFailedError, StackError
 from onething.stack.health import PartExitedError, wait_healthy
@@ -37,13 +38,18 @@ def default_stages(settings: Settings, *, temporal_args: Sequence[str] = ()) -> 
         temporal_args: Further ``temporal server start-dev`` flags.
 
     Returns:
-        Temporal and the broker; then the department services; then the workers and bridge.
+        Temporal, the broker and the codec server; then the department services; then the
+        workers and bridge.
 
     Raises:
         BinaryNotFoundError: A server the stack must start is not installed.
     """
     return [
-        (temporal_part(settings, extra_args=temporal_args), broker_part(settings)),
+        (
+            temporal_part(settings, extra_args=temporal_args),
+            broker_part(settings),
+            codec_part(settings),
+        ),
         departments_stage(settings),
         workers_stage(settings),
     ]
@@ -140,12 +146,14 @@ class Stack:
             PortInUseError: A port the stack would listen on is taken.
             PortConflictError: Two parts are configured for the same port.
             PartFailedError: A part did not become healthy, exited, or could not be set up.
+            StackError: A secret under ``<home>/keys`` is exposed or malformed.
         """
         if self._started or self._stopping:
             raise RuntimeError("a Stack starts once")
         check_ports_free(
             self.settings.local_host, (port for part in self.parts for port in part.ports)
         )
+        prepare_local_secrets(self.settings)
         try:
             for stage in self.stages:
                 running = [self._child(part) for part in stage if part.managed]

@@ -67,3 +67,21 @@ async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
         await consumer.topics()
         await asyncio.sleep(0.1)
     raise LookupError(f"topic {topic} has no partitions")
+
+
+async def read_all_values(bootstrap: str, topic: str) -> list[bytes]:
+    """Every record value a topic holds now, as raw bytes (JSON or not), read without a group."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        assigned = [TopicPartition(topic, p) for p in await _partitions(consumer, topic)]
+        consumer.assign(assigned)
+        await consumer.seek_to_beginning()
+        ends = await consumer.end_offsets(assigned)
+        values: list[bytes] = []
+        while [tp for tp, end in ends.items() if await consumer.position(tp) < end]:
+            batch = await consumer.getmany(timeout_ms=300)
+            values.extend(m.value for messages in batch.values() for m in messages if m.value)
+        return values
+    finally:
+        await consumer.stop()

@@ -29,3 +29,17 @@ async def start_local_temporal() -> WorkflowEnvironment:
         search_attributes=[SA_BUNDLE, SA_CASE_STATUS, SA_WAITING_ON],
         dev_server_log_level="error",
     )
+
+
+async def start_time_skipping_temporal() -> WorkflowEnvironment:
+    """A fresh dev server whose workflows skip ahead over idle time (time-skipping v2)."""
+    return await WorkflowEnvironment.start_time_skipping_v2(
+        dev_server_existing_path=temporal_binary(),
+        dev_server_extra_args=[
+            "--dynamic-config-value",
+            "frontend.WorkflowTimeSkippingEnabled=true",
+        ],
+        data_converter=pydantic_data_converter,
+        search_attributes=[SA_BUNDLE, SA_CASE_STATUS, SA_WAITING_ON],
+        dev_server_log_level="error",
+    )

@@ -26,6 +26,7 @@ pytestmark = pytest.mark.scenario
 PARTS = {
     "temporal",
     "broker",
+    "codec-server",
     *(f"department-{department}" for department in DEPARTMENTS),
     "worker-orchestrator",
     "worker-departments",

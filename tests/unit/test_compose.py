@@ -350,3 +350,70 @@ def test_the_image_installs_every_package_and_runs_unprivileged() -> None:
     assert users, "the image must switch to a user of its own"
     assert users[-1] not in {"root", "0"}
     assert instructions[-1] == 'CMD ["onething", "--help"]'
+
+
+SECRET_SETTINGS = (
+    "ONETHING_PAYLOAD_KEYS",
+    "ONETHING_PAYLOAD_ACTIVE_KEY",
+    "ONETHING_DEPARTMENT_TOKENS",
+    "ONETHING_CODEC_TOKEN",
+    "ONETHING_CASE_SCOPE_KEY",
+)
+REQUIRED_VARIABLE = re.compile(r"\$\{([A-Z][A-Z0-9_]*):\?[^}]*\}")
+
+
+def dotenv(text: str) -> dict[str, str]:
+    """A ``.env`` file as docker compose reads it (enough of it for ``compose_env``'s output)."""
+    pairs = (line.split("=", 1) for line in text.splitlines() if line and not line.startswith("#"))
+    return {key: value.removeprefix("'").removesuffix("'") for key, value in pairs}
+
+
+def interpolated(name: str, variables: dict[str, str]) -> dict[str, str]:
+    """A service's environment after docker compose substitutes ``${VAR:?...}``."""
+    return {
+        key: REQUIRED_VARIABLE.sub(lambda match: variables[match[1]], value)
+        for key, value in environment(name).items()
+    }
+
+
+def test_secrets_come_from_required_variables_never_from_the_file() -> None:
+    for name in services():
+        for key, value in environment(name).items():
+            if key in SECRET_SETTINGS:
+                assert REQUIRED_VARIABLE.search(value), f"{name}: {key} holds a literal secret"
+                assert re.fullmatch(r'[{}":, a-z_]*', REQUIRED_VARIABLE.sub("", value)), name
+
+
+@pytest.mark.parametrize("name", sorted(ONETHING_SERVICES))
+def test_each_container_holds_only_the_secrets_it_needs(
+    name: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from onething.crypto.compose_env import compose_env
+    from onething.crypto.keys import load_key_ring
+    from onething.crypto.tokens import department_token
+
+    variables = dotenv(compose_env())
+    for key, value in interpolated(name, variables).items():
+        monkeypatch.setenv(key, value)
+    settings = Settings(home=tmp_path)
+    own = next((d for d in DEPARTMENTS if name.endswith(dashed(d))), None)
+
+    if name.startswith("dept-"):
+        assert settings.payload_keys is None
+    else:
+        assert load_key_ring(settings).active_id == variables["ONETHING_PAYLOAD_ACTIVE_KEY"]
+    for department in DEPARTMENTS:
+        if department == own:
+            assert (
+                department_token(settings, department)
+                == variables[f"DEPARTMENT_TOKEN_{department.upper()}"]
+            )
+        elif settings.department_tokens is not None:
+            with pytest.raises(ValueError, match=f"no token for {department}"):
+                department_token(settings, department)
+    if own is None:
+        assert settings.department_tokens is None
+    # Only who signs scopes (the bridge) and who checks them (the departments) hold the key.
+    holds_scope_key = name == "bridge" or name.startswith("dept-")
+    assert (settings.case_scope_key is not None) == holds_scope_key
+    assert not (tmp_path / "keys").exists()

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from departments.app import create_app
 from departments.population import Population, load_population
 from onething.constants import Department
+from onething.crypto.tokens import department_token
 from onething.settings import Settings, get_settings
 
 SMALL_POPULATION = 200
@@ -34,13 +35,19 @@ def population(settings: Settings) -> Population:
     return load_population(settings.population_families)
 
 
+def bearer(token: str) -> dict[str, str]:
+    """The header that presents a service token."""
+    return {"Authorization": f"Bearer {token}"}
+
+
 @pytest.fixture
 def department(settings: Settings) -> Iterator[Callable[[Department], TestClient]]:
-    """Builds a test client for a department; the stores are closed afterwards."""
+    """Builds a test client for a department, holding its service token; stores closed after."""
     clients: list[TestClient] = []
 
     def make(name: Department) -> TestClient:
-        client = TestClient(create_app(name, settings))
+        token = department_token(settings, name)
+        client = TestClient(create_app(name, settings), headers=bearer(token))
         clients.append(client)
         return client
 

@@ -11,7 +11,9 @@ from fastapi.testclient import TestClient
 from departments.app import create_app
 from departments.population import Population
 from onething.constants import Department
+from onething.crypto.tokens import department_token
 from onething.settings import Settings
+from tests.unit.departments.conftest import bearer
 from tests.unit.departments.helpers import birth_certificate, post
 
 Client = Callable[[Department], TestClient]
@@ -46,7 +48,7 @@ def test_initial_faults_come_from_the_environment(
     monkeypatch.setenv("ONETHING_FAULT_LATENCY_MS", "5")
     monkeypatch.setenv("ONETHING_FAULT_ERROR_RATE", "0.25")
     app = create_app("market_regulation", settings)
-    with TestClient(app) as client:
+    with TestClient(app, headers=bearer(department_token(settings, "market_regulation"))) as client:
         assert client.get("/admin/faults").json() == {"latency_ms": 5, "error_rate": 0.25}
     app.state.store.close()
 

@@ -25,6 +25,7 @@ def settings(tmp_path: Path) -> Settings:
             local_ui_port=18233,
             local_kafka_port=19092,
             departments_base_port=18410,
+            local_codec_port=18234,
         )
     )
 
@@ -44,12 +45,18 @@ def test_temporal_dev_server_command(settings: Settings) -> None:
         "18233",
         "--db-filename",
         str(settings.home / "temporal.db"),
+        "--sqlite-pragma",
+        "journal_mode=wal",
+        "--sqlite-pragma",
+        "synchronous=normal",
         "--search-attribute",
         "Bundle=Keyword",
         "--search-attribute",
         "CaseStatus=Keyword",
         "--search-attribute",
         "WaitingOn=KeywordList",
+        "--ui-codec-endpoint",
+        "http://127.0.0.1:18234",
         "--log-level",
         "warn",
         "--ui-disable-news-fetch",
@@ -86,7 +93,7 @@ def test_stages_in_start_order(settings: Settings) -> None:
     stages = default_stages(settings, temporal_args=("--dynamic-config-value", "x=1"))
 
     assert [[part.name for part in stage] for stage in stages] == [
-        ["temporal", "broker"],
+        ["temporal", "broker", "codec-server"],
         [f"department-{department}" for department in DEPARTMENTS],
         ["worker-orchestrator", "worker-departments", "bridge"],
     ]
@@ -101,7 +108,7 @@ def test_every_port_is_checked(settings: Settings) -> None:
 
     ports = [port.number for part in stack.parts for port in part.ports]
 
-    assert ports == [17233, 18233, 19092, *range(18410, 18416)]
+    assert ports == [17233, 18233, 19092, 18234, *range(18410, 18416)]
 
 
 def test_existing_services_start_nothing_and_bind_nothing(settings: Settings) -> None:
@@ -109,7 +116,7 @@ def test_existing_services_start_nothing_and_bind_nothing(settings: Settings) ->
         update={"temporal_address": "temporal:7233", "kafka_bootstrap": "kafka:9092"}
     )
 
-    temporal, broker = default_stages(settings)[0]
+    temporal, broker, _ = default_stages(settings)[0]
 
     assert (temporal.argv, temporal.ports) == ((), ())
     assert (broker.argv, broker.ports) == ((), ())

@@ -1,0 +1,74 @@
+"""Queries about a person answer only within the asking case's signed scope.
+
+A case may ask about the people its event names, nobody else: a query without the case's scope,
+with a forged one, or about someone outside it is refused (403 ``outside_case_scope``) and the
+attempt is written to the access log, so the person can see it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from departments.audit import Read, record_reads
+from departments.refusals import DepartmentError
+from departments.store import Store
+from onething.crypto.scope import SCOPE_HEADER, read_scope_header, scope_refusal
+from onething.settings import Settings
+from workflows.models import CaseScope
+
+
+@dataclass(frozen=True)
+class ScopeGuard:
+    """The scope a request carries, and the settings that hold the key to check it."""
+
+    settings: Settings
+    scope: CaseScope | None
+
+    def require(
+        self,
+        store: Store,
+        *,
+        case_id: str,
+        id_numbers: Iterable[str],
+        requested_by: str,
+        fact: str,
+    ) -> None:
+        """Let the query through, or record the attempt and refuse it.
+
+        Raises:
+            DepartmentError: 403 ``outside_case_scope``.
+        """
+        people = list(id_numbers)
+        reason = scope_refusal(self.settings, self.scope, case_id=case_id, id_numbers=people)
+        if reason is None:
+            return
+        with store.transaction() as conn:
+            record_reads(
+                conn,
+                [
+                    Read(
+                        case_id=case_id,
+                        requested_by=requested_by,
+                        fact=fact,
+                        subject_id_number=person,
+                        purpose=f"REFUSED: {reason}",
+                    )
+                    for person in people
+                ],
+            )
+        raise DepartmentError(403, "outside_case_scope", reason)
+
+
+def _guard(
+    request: Request, header: Annotated[str | None, Header(alias=SCOPE_HEADER)] = None
+) -> ScopeGuard:
+    settings: Settings = request.app.state.settings
+    return ScopeGuard(settings=settings, scope=read_scope_header(header))
+
+
+#: The asking case's scope, checked with :meth:`ScopeGuard.require` before a person is read.
+Scope = Annotated[ScopeGuard, Depends(_guard)]

@@ -1,0 +1,242 @@
+"""How ``onething case`` draws one case: for a single look, and frame by frame with ``--watch``."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+
+from rich.console import Group, RenderableType
+from rich.progress_bar import ProgressBar
+from rich.table import Table
+from rich.text import Text
+
+from onething.cases import TimelineEntry
+from onething.cli.times import age, local_time, time_left
+from onething.settings import Settings
+from workflows.models import CaseView
+
+STATE_STYLE = {
+    "done": "green",
+    "running": "yellow",
+    "pending": "dim",
+    "skipped": "cyan",
+    "failed": "red",
+}
+_BAR_WIDTH = 24
+#: Timeline entries a live screen shows: the latest ones.
+_LIVE_TIMELINE = 6
+
+
+def render_case(
+    view: CaseView,
+    entries: list[TimelineEntry],
+    *,
+    settings: Settings,
+    now: datetime | None = None,
+    note: str | None = None,
+    compact: bool = False,
+) -> Group:
+    """Everything about a case an operator looks at, as one renderable.
+
+    Args:
+        view: The case view.
+        entries: Its timeline.
+        settings: For the Web UI link.
+        now: The moment ages and times left are measured from (the current time when None).
+        note: A line to show under the header, e.g. why the view may be stale.
+        compact: Fit a live screen: leave out the facts and materials, and show only the
+            latest moments of the timeline.
+
+    Returns:
+        The header, steps, waits, pledge checks, documents, facts, materials spared, operator
+        actions, timeline and Web UI link; empty sections are left out.
+    """
+    now = now or datetime.now(UTC)
+    parts: list[RenderableType] = [_header(view, now)]
+    if note:
+        parts.append(Text(note, style="yellow"))
+    if view.failure:
+        parts.append(
+            Text.assemble(
+                (view.failure.type, "red"), f" at {view.failure.step}: {view.failure.message}"
+            )
+        )
+    parts.append(_steps(view))
+    if view.waits:
+        parts.append(_waits(view, now))
+    if view.checks:
+        parts.append(_checks(view, now))
+    parts.append(_documents(view))
+    if not compact:
+        parts.append(_facts(view))
+        parts.append(Text(f"the citizen supplied: {', '.join(view.citizen_inputs)}"))
+        if view.materials:
+            parts.append(_materials(view))
+    if view.actions:
+        parts.append(_actions(view))
+    parts.append(_timeline(entries[-_LIVE_TIMELINE:] if compact else entries))
+    namespace = settings.temporal_namespace
+    parts.append(Text(f"Web UI: {settings.ui_url}/namespaces/{namespace}/workflows/{view.case_id}"))
+    return Group(*parts)
+
+
+def progress_line(view: CaseView) -> str:
+    """One line of where the case stands, e.g. ``running  steps 3/8  waiting on police``."""
+    done = sum(1 for s in view.steps if s.state in ("done", "skipped"))
+    line = f"{view.status}  steps {done}/{len(view.steps)}"
+    if view.waiting_on:
+        line += f"  waiting on {', '.join(view.waiting_on)}"
+    return line
+
+
+def _header(view: CaseView, now: datetime) -> Group:
+    done = sum(1 for s in view.steps if s.state in ("done", "skipped"))
+    title = Text.assemble(
+        (view.case_id, "bold"),
+        f"  bundle {view.bundle}  status ",
+        (view.status, "bold"),
+        f"  steps {done}/{len(view.steps)}",
+    )
+    if view.waiting_on:
+        title.append(f"  waiting on {', '.join(view.waiting_on)}")
+    lines: list[RenderableType] = [title]
+    if view.started_at:
+        timing = f"started {local_time(view.started_at)}"
+        if view.finished_at:
+            timing += f", closed {local_time(view.finished_at)} after "
+            timing += age(view.started_at, view.finished_at)
+        else:
+            timing += f", {age(view.started_at, now)} ago"
+        if view.sla_deadline and not view.finished_at:
+            timing += f"; SLA {time_left(view.sla_deadline, now)}"
+        if view.sla_breached:
+            timing += " (SLA breached)"
+        lines.append(Text(timing, style="red" if view.sla_breached else ""))
+    if view.steps:
+        bar = Table.grid(padding=(0, 1))
+        bar.add_row(
+            ProgressBar(total=len(view.steps), completed=done, width=_BAR_WIDTH), f"{done} done"
+        )
+        lines.append(bar)
+    return Group(*lines)
+
+
+def _steps(view: CaseView) -> Table:
+    steps = Table("step", "department", "state", "needs", "gives", "note", title="steps")
+    for step in view.steps:
+        style = STATE_STYLE.get(step.state, "")
+        steps.add_row(
+            step.name,
+            step.department,
+            Text(step.state, style=style),
+            ", ".join(step.needs),
+            ", ".join(step.gives),
+            step.note or "",
+        )
+    return steps
+
+
+def _elapsed_bar(start: datetime, end: datetime, now: datetime, *, late: bool) -> ProgressBar:
+    total = max((end - start).total_seconds(), 1.0)
+    elapsed = min(max((now - start).total_seconds(), 0.0), total)
+    style = "red" if late else "yellow"
+    return ProgressBar(
+        total=total,
+        completed=elapsed,
+        width=_BAR_WIDTH,
+        complete_style=style,
+        finished_style="red",
+    )
+
+
+def _waits(view: CaseView, now: datetime) -> Table:
+    waits = Table(
+        "step", "waiting on", "kind", "opened", "deadline", "time left", "", title="pending waits"
+    )
+    for wait in view.waits:
+        late = wait.breached or now > wait.deadline
+        waits.add_row(
+            wait.step,
+            wait.provider,
+            wait.kind,
+            local_time(wait.opened_at),
+            local_time(wait.deadline),
+            Text(time_left(wait.deadline, now), style="red" if late else ""),
+            _elapsed_bar(wait.opened_at, wait.deadline, now, late=late),
+        )
+    return waits
+
+
+def _checks(view: CaseView, now: datetime) -> Table:
+    checks = Table("step", "checked by", "due", "outcome", "", title="pledge checks")
+    for check in view.checks:
+        if check.outcome == "pending":
+            outcome = Text(f"pending, due {time_left(check.due_at, now)}")
+            opened = view.started_at or now
+            bar: RenderableType = _elapsed_bar(opened, check.due_at, now, late=False)
+        else:
+            kept = check.outcome == "true"
+            outcome = Text(
+                "pledge kept" if kept else "pledge false", style="green" if kept else "red"
+            )
+            bar = ""
+        checks.add_row(check.step, check.department, local_time(check.due_at), outcome, bar)
+    return checks
+
+
+def _documents(view: CaseView) -> Table:
+    documents = Table("document", "department", "number", "issued", "revoked", title="documents")
+    for doc in view.documents:
+        documents.add_row(
+            doc.kind,
+            doc.department,
+            doc.number,
+            local_time(doc.issued_at),
+            Text(local_time(doc.revoked_at), style="red"),
+        )
+    return documents
+
+
+def _facts(view: CaseView) -> Table:
+    facts = Table("fact", "from", "way", "step", title="facts")
+    for fact in view.facts:
+        facts.add_row(fact.name, fact.source, fact.way, fact.step or "")
+    return facts
+
+
+def _materials(view: CaseView) -> Table:
+    spared = [m for m in view.materials if m.applies]
+    by_way = Counter(m.way for m in spared)
+    caption = ", ".join(f"{way} {count}" for way, count in sorted(by_way.items()))
+    materials = Table(
+        "material",
+        "held by",
+        "replaced by",
+        "step",
+        title=f"materials spared: {len(spared)} of {len(view.materials)}",
+        caption=caption,
+    )
+    for material in spared:
+        materials.add_row(
+            f"{material.name_en} ({material.name_zh})",
+            material.held_by,
+            material.way,
+            material.step or "",
+        )
+    return materials
+
+
+def _actions(view: CaseView) -> Table:
+    actions = Table("at", "operator", "action", "step", "reason", title="operator actions")
+    for action in view.actions:
+        actions.add_row(
+            local_time(action.at), action.operator, action.action, action.step or "", action.reason
+        )
+    return actions
+
+
+def _timeline(entries: list[TimelineEntry]) -> Table:
+    history = Table("at", "event", "detail", title="timeline")
+    for entry in entries:
+        history.add_row(local_time(entry.at), entry.event, entry.detail)
+    return history

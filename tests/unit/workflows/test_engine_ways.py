@@ -1,0 +1,305 @@
+"""The four ways in the engine: verification waits and deadlines, pledges, revocation, halts."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import pytest
+from temporalio import activity
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from activities.models import (
+    RevokeInput,
+    RevokeOutput,
+    VerificationAnswerInput,
+    VerificationInput,
+    VerificationOutcome,
+)
+from events.models import EventMeta
+from onething.constants import DEPARTMENTS, ORCHESTRATOR_TASK_QUEUE, department_task_queue
+from tests.helpers.temporal import start_time_skipping_temporal
+from tests.helpers.toy_bundle import TOY_STEPS, ToyCase, ToyData, ToyInput
+from workflows.models import (
+    CancelRequest,
+    CaseUpdateInput,
+    CaseView,
+    Document,
+    Published,
+    StepInput,
+    StepOutput,
+    SubjectDeceased,
+    VerificationAnswerRequest,
+)
+
+GIVES = {step.name: step.gives for step in TOY_STEPS} | {"check_c": ("exists",)}
+
+
+@pytest.fixture(scope="module")
+async def ts_env() -> AsyncIterator[WorkflowEnvironment]:
+    env = await start_time_skipping_temporal()
+    try:
+        yield env
+    finally:
+        await env.shutdown()
+
+
+class Fakes:
+    """Fake department activities under the real names; they record every call."""
+
+    def __init__(self, *, address_exists: bool = True) -> None:
+        self.address_exists = address_exists
+        self.issued: list[str] = []
+        self.revoked: list[str] = []
+        self.credit: list[dict[str, Any]] = []
+        self.answers: list[VerificationAnswerInput] = []
+        self.updates: list[str] = []
+
+    def activities(self) -> list[Callable[..., Any]]:
+        @activity.defn(name="toy.issue")
+        async def issue(input: StepInput) -> StepOutput:
+            self.issued.append(input.step)
+            return StepOutput(
+                facts={fact: f"{fact}-value" for fact in GIVES[input.step]},
+                documents=[
+                    Document(
+                        kind=input.step,
+                        department="police",
+                        number=f"N-{input.step}",
+                        issued_at=datetime.now(UTC),
+                    )
+                ],
+            )
+
+        @activity.defn(name="toy.check")
+        async def check(input: StepInput) -> StepOutput:
+            return StepOutput(facts={"exists": self.address_exists})
+
+        @activity.defn(name="toy.credit")
+        async def credit(input: StepInput) -> StepOutput:
+            self.credit.append(input.facts)
+            return StepOutput(facts={"credit_record_number": "CR-1"})
+
+        @activity.defn(name="verification.open")
+        async def open_verification(input: VerificationInput) -> VerificationOutcome:
+            status = "confirmed" if input.subject["mode"] == "auto" else "pending"
+            return VerificationOutcome(verification_id=f"V-{input.step}", status=status)
+
+        @activity.defn(name="verification.record_answer")
+        async def record_answer(input: VerificationAnswerInput) -> VerificationOutcome:
+            self.answers.append(input)
+            return VerificationOutcome(verification_id=input.verification_id, status=input.answer)
+
+        @activity.defn(name="documents.revoke")
+        async def revoke(input: RevokeInput) -> RevokeOutput:
+            self.revoked.append(input.document.kind)
+            return RevokeOutput(document=input.document, revoked_at=datetime.now(UTC))
+
+        return [issue, check, credit, open_verification, record_answer, revoke]
+
+    @activity.defn(name="case_updates.publish")
+    async def publish(self, input: CaseUpdateInput) -> Published:
+        self.updates.append(input.type)
+        return Published(topic="t", partition=0, offset=len(self.updates))
+
+
+async def start(
+    env: WorkflowEnvironment, stack: AsyncExitStack, fakes: Fakes, data: ToyData
+) -> WorkflowHandle[Any, CaseView]:
+    await stack.enter_async_context(
+        Worker(
+            env.client,
+            task_queue=ORCHESTRATOR_TASK_QUEUE,
+            workflows=[ToyCase],
+            activities=[fakes.publish],
+        )
+    )
+    activities = fakes.activities()
+    for department in DEPARTMENTS:
+        await stack.enter_async_context(
+            Worker(env.client, task_queue=department_task_queue(department), activities=activities)
+        )
+    case_id = f"toy-{uuid.uuid4().hex[:10]}"
+    meta = EventMeta(id="e", source="s", type="toy", subject=case_id, time=datetime.now(UTC))
+    return await env.client.start_workflow(
+        ToyCase.run,
+        ToyInput(case_id=case_id, event=meta, data=data),
+        id=case_id,
+        task_queue=ORCHESTRATOR_TASK_QUEUE,
+    )
+
+
+async def until(
+    handle: WorkflowHandle[Any, CaseView], condition: Callable[[CaseView], bool]
+) -> CaseView:
+    for _ in range(200):
+        view = await handle.query(ToyCase.status)
+        if condition(view):
+            return view
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"condition never held; last view status {view.status}")
+
+
+def person_answers(
+    step: str, answer: Literal["confirmed", "refused"] = "confirmed"
+) -> VerificationAnswerRequest:
+    return VerificationAnswerRequest(
+        step=step, answer=answer, operator="officer-17", reason="visited"
+    )
+
+
+async def test_a_kept_pledge_is_checked_later_and_the_case_completes(
+    ts_env: WorkflowEnvironment,
+) -> None:
+    fakes = Fakes(address_exists=True)
+    async with AsyncExitStack() as stack:
+        handle = await start(
+            ts_env, stack, fakes, ToyData(applicant="x", pledge=True, verify="auto")
+        )
+        view = await handle.result()
+    assert view.status == "completed"
+    assert [c.outcome for c in view.checks] == ["true"]
+    assert fakes.revoked == []
+    c_fact = next(f for f in view.facts if f.name == "c")
+    assert c_fact.way == "commitment"
+    assert not view.sla_breached
+
+
+async def test_a_false_pledge_revokes_what_it_obtained_newest_first(
+    ts_env: WorkflowEnvironment,
+) -> None:
+    fakes = Fakes(address_exists=False)
+    async with AsyncExitStack() as stack:
+        handle = await start(
+            ts_env, stack, fakes, ToyData(applicant="x", pledge=True, verify="auto")
+        )
+        view = await handle.result()
+    assert view.status == "revoked"
+    assert view.failure is not None
+    assert view.failure.type == "FalsePledge"
+    # The registrations made on the license go first (in either order: they ran in parallel).
+    assert set(fakes.revoked[:2]) == {"reg_e", "reg_f"}
+    assert fakes.revoked[-1] == "license_d"
+    assert "issue_a" not in fakes.revoked
+    revoked = {d.kind for d in view.documents if d.revoked_at is not None}
+    assert revoked == {"license_d", "reg_e", "reg_f"}
+    assert fakes.credit[0]["revoked_documents"] == [f"N-{k}" for k in fakes.revoked]
+    assert fakes.updates[-1] == "onething.case.revoked"
+
+
+async def test_without_a_pledge_the_material_goes_by_verification(
+    ts_env: WorkflowEnvironment,
+) -> None:
+    fakes = Fakes()
+    async with AsyncExitStack() as stack:
+        handle = await start(
+            ts_env, stack, fakes, ToyData(applicant="x", pledge=False, verify="auto")
+        )
+        view = await handle.result()
+    assert view.status == "completed"
+    assert view.checks == []
+    assert next(f for f in view.facts if f.name == "c").way == "department_verification"
+
+
+async def test_a_verification_answered_by_a_person_lets_the_case_go_on(
+    ts_env: WorkflowEnvironment,
+) -> None:
+    fakes = Fakes()
+    async with AsyncExitStack() as stack:
+        with ts_env.with_time_skipping_disabled():
+            handle = await start(
+                ts_env, stack, fakes, ToyData(applicant="x", pledge=False, verify="person")
+            )
+        view = await until(handle, lambda v: bool(v.waits))
+        assert view.status == "waiting-department"
+        assert "police" in view.waiting_on
+        assert view.waits[0].step == "verify_b"
+        accepted = await handle.execute_update(
+            ToyCase.answer_verification, person_answers("verify_b")
+        )
+        assert accepted.action == "answer_verification"
+        view = await handle.result()
+    assert view.status == "completed"
+    assert [a.operator for a in fakes.answers] == ["officer-17"]
+    assert view.actions[0].operator == "officer-17"
+    assert view.actions[0].reason == "visited"
+    assert not view.sla_breached
+
+
+async def test_an_answer_to_nothing_pending_is_refused(ts_env: WorkflowEnvironment) -> None:
+    fakes = Fakes()
+    async with AsyncExitStack() as stack:
+        with ts_env.with_time_skipping_disabled():
+            handle = await start(
+                ts_env, stack, fakes, ToyData(applicant="x", pledge=False, verify="person")
+            )
+        await until(handle, lambda v: bool(v.waits))
+        with pytest.raises(WorkflowUpdateFailedError) as refused:
+            await handle.execute_update(ToyCase.answer_verification, person_answers("reg_f"))
+        assert "no pending verification" in str(refused.value.cause)
+        await handle.execute_update(
+            ToyCase.answer_verification, person_answers("verify_b", "refused")
+        )
+        view = await handle.result()
+    assert view.status == "rejected"
+    assert view.failure is not None
+    assert view.failure.type == "VerificationRefused"
+
+
+async def test_a_missed_deadline_escalates_and_the_case_still_completes(
+    ts_env: WorkflowEnvironment,
+) -> None:
+    fakes = Fakes()
+    async with AsyncExitStack() as stack:
+        handle = await start(
+            ts_env, stack, fakes, ToyData(applicant="x", pledge=False, verify="person")
+        )
+        view = await until(handle, lambda v: bool(v.waits) and v.waits[0].breached)
+        assert view.status == "waiting-department"
+        assert "onething.case.sla-breached" in fakes.updates
+        await handle.execute_update(ToyCase.answer_verification, person_answers("verify_b"))
+        view = await handle.result()
+    assert view.status == "completed"
+    assert view.sla_breached
+
+
+async def test_an_operator_cancel_revokes_every_document(ts_env: WorkflowEnvironment) -> None:
+    fakes = Fakes()
+    async with AsyncExitStack() as stack:
+        with ts_env.with_time_skipping_disabled():
+            handle = await start(
+                ts_env, stack, fakes, ToyData(applicant="x", pledge=False, verify="person")
+            )
+        await until(handle, lambda v: bool(v.waits))
+        result = await handle.execute_update(
+            ToyCase.cancel, CancelRequest(operator="op-3", reason="applicant withdrew")
+        )
+        view = await handle.result()
+    assert result.status == "revoked"
+    assert view.status == "revoked"
+    assert all(d.revoked_at is not None for d in view.documents)
+    assert sorted(fakes.revoked) == sorted(d.kind for d in view.documents)
+    assert view.actions[0].action == "cancel"
+
+
+async def test_a_death_stops_the_case_without_issuing_more(ts_env: WorkflowEnvironment) -> None:
+    fakes = Fakes()
+    async with AsyncExitStack() as stack:
+        with ts_env.with_time_skipping_disabled():
+            handle = await start(
+                ts_env, stack, fakes, ToyData(applicant="x", pledge=False, verify="person")
+            )
+        await until(handle, lambda v: bool(v.waits))
+        await handle.signal(ToyCase.subject_deceased, SubjectDeceased(death_case_id="death-X"))
+        view = await handle.result()
+    assert view.status == "rejected"
+    assert view.failure is not None
+    assert view.failure.type == "SubjectDeceased"
+    assert "reg_e" not in fakes.issued
+    assert next(s for s in view.steps if s.name == "verify_b").state == "skipped"

@@ -1,0 +1,35 @@
+"""Determinism: recorded histories of every bundle replay through the current workflow code.
+
+A change that would break running cases (a step added, needs reordered, a timer moved) fails
+here. Such a change must go behind ``workflow.patched`` (see ``Step.patch`` in workflows/steps.py)
+so that old histories take the old path; re-record with
+``python -m tests.unit.workflows.recording`` only to add histories, never to hide a failure.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer
+
+from workflows.registry import WORKFLOWS
+
+HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
+
+
+def test_every_bundle_has_a_recorded_history() -> None:
+    bundles = {path.stem.split("-")[0] for path in HISTORIES}
+    assert bundles == set(WORKFLOWS)
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
+async def test_a_recorded_history_replays(path: Path) -> None:
+    history = WorkflowHistory.from_json(path.stem, path.read_text())
+    replayer = Replayer(
+        workflows=[workflow for workflow, _ in WORKFLOWS.values()],
+        data_converter=pydantic_data_converter,
+    )
+    await replayer.replay_workflow(history)
