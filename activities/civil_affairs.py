@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from temporalio import activity
 
 from activities.department_client import call_department, parse_facts
+from activities.documents import as_document
 from departments.api import (
     FuneralRegistrationRequest,
     IssuedDocument,
@@ -18,7 +19,7 @@ from departments.api import (
 )
 from events.models import Informant, Person
 from onething.constants import CASE_SCOPE
-from workflows.models import Document, StepInput, StepOutput
+from workflows.models import StepInput, StepOutput
 
 
 class _ParentsFacts(BaseModel):
@@ -75,7 +76,7 @@ async def senior_citizen_card(input: StepInput) -> StepOutput:
         IssuedDocument,
         idempotency_key=input.idempotency_key,
     )
-    return StepOutput(documents=[_document("senior_citizen_card", issued)])
+    return StepOutput(documents=[as_document("senior_citizen_card", "civil_affairs", issued)])
 
 
 @activity.defn(name="civil_affairs.funeral_registration")
@@ -94,10 +95,4 @@ async def funeral_registration(input: StepInput) -> StepOutput:
         IssuedDocument,
         idempotency_key=input.idempotency_key,
     )
-    return StepOutput(documents=[_document("funeral_registration", issued)])
-
-
-def _document(kind: str, issued: IssuedDocument) -> Document:
-    return Document(
-        kind=kind, department="civil_affairs", number=issued.number, issued_at=issued.issued_at
-    )
+    return StepOutput(documents=[as_document("funeral_registration", "civil_affairs", issued)])

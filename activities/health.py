@@ -8,6 +8,7 @@ from pydantic import AwareDatetime, BaseModel
 from temporalio import activity
 
 from activities.department_client import call_department, parse_facts
+from activities.documents import as_document
 from activities.models import VerificationState
 from departments.api import (
     BirthCertificateRequest,
@@ -17,7 +18,7 @@ from departments.api import (
     VaccinationRecordRequest,
 )
 from events.models import Child, Hospital, Person
-from workflows.models import Document, StepInput, StepOutput
+from workflows.models import StepInput, StepOutput
 
 
 class _BirthFacts(BaseModel):
@@ -71,7 +72,7 @@ async def birth_medical_certificate(input: StepInput) -> StepOutput:
     )
     return StepOutput(
         facts={"birth_certificate_number": issued.number},
-        documents=[_document("birth_medical_certificate", issued)],
+        documents=[as_document("birth_medical_certificate", "health", issued)],
     )
 
 
@@ -91,7 +92,7 @@ async def vaccination_record(input: StepInput) -> StepOutput:
         IssuedDocument,
         idempotency_key=input.idempotency_key,
     )
-    return StepOutput(documents=[_document("vaccination_record", issued)])
+    return StepOutput(documents=[as_document("vaccination_record", "health", issued)])
 
 
 @activity.defn(name="health.death_medical_certificate")
@@ -116,11 +117,5 @@ async def death_medical_certificate(input: StepInput) -> StepOutput:
     )
     return StepOutput(
         facts={"death_certificate_number": issued.number},
-        documents=[_document("death_medical_certificate", issued)],
-    )
-
-
-def _document(kind: str, issued: IssuedDocument) -> Document:
-    return Document(
-        kind=kind, department="health", number=issued.number, issued_at=issued.issued_at
+        documents=[as_document("death_medical_certificate", "health", issued)],
     )

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 from temporalio import activity
 
 from activities.department_client import call_department, parse_facts
+from activities.documents import as_document
 from departments.api import (
     BusinessLicense,
     BusinessLicenseRequest,
@@ -19,7 +20,7 @@ from departments.api import (
 )
 from events.models import Company, Person
 from onething.constants import CASE_SCOPE
-from workflows.models import Document, StepInput, StepOutput
+from workflows.models import StepInput, StepOutput
 
 #: The reason recorded when the case gives none.
 FALSE_PLEDGE_REASON: Final = "the address pledged under notification and commitment is false"
@@ -88,14 +89,7 @@ async def business_license(input: StepInput) -> StepOutput:
     )
     return StepOutput(
         facts={"uscc": license_.uscc},
-        documents=[
-            Document(
-                kind="business_license",
-                department="market_regulation",
-                number=license_.number,
-                issued_at=license_.issued_at,
-            )
-        ],
+        documents=[as_document("business_license", "market_regulation", license_)],
     )
 
 

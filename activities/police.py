@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from temporalio import activity
 
 from activities.department_client import call_department, parse_facts
+from activities.documents import as_document
 from activities.health import child_record
 from departments.api import (
     AddressCheck,
@@ -26,7 +27,7 @@ from departments.api import (
 )
 from events.models import Child, Company, Person
 from onething.constants import CASE_SCOPE, Department
-from workflows.models import Document, StepInput, StepOutput
+from workflows.models import StepInput, StepOutput
 
 
 class _HouseholdFacts(BaseModel):
@@ -69,14 +70,7 @@ async def household_registration(input: StepInput) -> StepOutput:
             "child_id_number": registration.child_id_number,
             "household_number": registration.household_number,
         },
-        documents=[
-            Document(
-                kind="household_registration",
-                department="police",
-                number=registration.number,
-                issued_at=registration.issued_at,
-            )
-        ],
+        documents=[as_document("household_registration", "police", registration)],
     )
 
 
@@ -174,7 +168,7 @@ async def household_cancellation(input: StepInput) -> StepOutput:
         IssuedDocument,
         idempotency_key=input.idempotency_key,
     )
-    return StepOutput(documents=[_document("household_cancellation", issued)])
+    return StepOutput(documents=[as_document("household_cancellation", "police", issued)])
 
 
 @activity.defn(name="police.address_check")
@@ -211,10 +205,4 @@ async def seal_registration(input: StepInput) -> StepOutput:
         IssuedDocument,
         idempotency_key=input.idempotency_key,
     )
-    return StepOutput(documents=[_document("seal_registration", issued)])
-
-
-def _document(kind: str, issued: IssuedDocument) -> Document:
-    return Document(
-        kind=kind, department="police", number=issued.number, issued_at=issued.issued_at
-    )
+    return StepOutput(documents=[as_document("seal_registration", "police", issued)])

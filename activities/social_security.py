@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, BaseModel
 from temporalio import activity
 
 from activities.department_client import call_department, parse_facts
+from activities.documents import as_document
 from departments.api import (
     ContributionQuery,
     ContributionRecord,
@@ -56,7 +57,7 @@ async def _enroll(input: StepInput, path: str, kind: str) -> StepOutput:
         IssuedDocument,
         idempotency_key=input.idempotency_key,
     )
-    return StepOutput(documents=[_document(kind, issued)])
+    return StepOutput(documents=[as_document(kind, "social_security", issued)])
 
 
 @activity.defn(name="social_security.medical_insurance_enrollment")
@@ -186,7 +187,7 @@ async def pension_approval(input: StepInput) -> StepOutput:
             "pension_number": approval.number,
             "monthly_pension_cny": approval.monthly_pension_cny,
         },
-        documents=[_document("pension_approval", approval)],
+        documents=[as_document("pension_approval", "social_security", approval)],
     )
 
 
@@ -205,7 +206,9 @@ async def retiree_medical_insurance(input: StepInput) -> StepOutput:
         IssuedDocument,
         idempotency_key=input.idempotency_key,
     )
-    return StepOutput(documents=[_document("retiree_medical_insurance", issued)])
+    return StepOutput(
+        documents=[as_document("retiree_medical_insurance", "social_security", issued)]
+    )
 
 
 @activity.defn(name="social_security.pension_termination")
@@ -260,7 +263,7 @@ async def funeral_allowance(input: StepInput) -> StepOutput:
         Payment,
         idempotency_key=input.idempotency_key,
     )
-    return StepOutput(documents=[_document("funeral_allowance", payment)])
+    return StepOutput(documents=[as_document("funeral_allowance", "social_security", payment)])
 
 
 @activity.defn(name="social_security.survivor_benefit")
@@ -302,7 +305,9 @@ async def medical_insurance_termination(input: StepInput) -> StepOutput:
         IssuedDocument,
         idempotency_key=input.idempotency_key,
     )
-    return StepOutput(documents=[_document("medical_insurance_termination", issued)])
+    return StepOutput(
+        documents=[as_document("medical_insurance_termination", "social_security", issued)]
+    )
 
 
 @activity.defn(name="social_security.employer_registration")
@@ -321,10 +326,6 @@ async def employer_registration(input: StepInput) -> StepOutput:
         IssuedDocument,
         idempotency_key=input.idempotency_key,
     )
-    return StepOutput(documents=[_document("employer_social_security_registration", issued)])
-
-
-def _document(kind: str, issued: IssuedDocument) -> Document:
-    return Document(
-        kind=kind, department="social_security", number=issued.number, issued_at=issued.issued_at
+    return StepOutput(
+        documents=[as_document("employer_social_security_registration", "social_security", issued)]
     )

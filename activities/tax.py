@@ -6,6 +6,7 @@ from pydantic import BaseModel
 from temporalio import activity
 
 from activities.department_client import call_department, parse_facts
+from activities.documents import as_document
 from departments.api import (
     CompanyRegistrationRequest,
     DeathRecordRequest,
@@ -14,7 +15,7 @@ from departments.api import (
     PensionIncomeRequest,
 )
 from events.models import Company, Person
-from workflows.models import Document, StepInput, StepOutput
+from workflows.models import StepInput, StepOutput
 
 
 class _DeductionFacts(BaseModel):
@@ -37,7 +38,7 @@ async def infant_care_deduction(input: StepInput) -> StepOutput:
         IssuedDocument,
         idempotency_key=input.idempotency_key,
     )
-    return StepOutput(documents=[_document("infant_care_tax_deduction", issued)])
+    return StepOutput(documents=[as_document("infant_care_tax_deduction", "tax", issued)])
 
 
 class _PensionFacts(BaseModel):
@@ -73,7 +74,7 @@ async def pension_income_registration(input: StepInput) -> StepOutput:
         IssuedDocument,
         idempotency_key=input.idempotency_key,
     )
-    return StepOutput(documents=[_document("pension_income_registration", issued)])
+    return StepOutput(documents=[as_document("pension_income_registration", "tax", issued)])
 
 
 @activity.defn(name="tax.deceased_tax_settlement")
@@ -91,7 +92,7 @@ async def deceased_tax_settlement(input: StepInput) -> StepOutput:
         IssuedDocument,
         idempotency_key=input.idempotency_key,
     )
-    return StepOutput(documents=[_document("deceased_tax_settlement", issued)])
+    return StepOutput(documents=[as_document("deceased_tax_settlement", "tax", issued)])
 
 
 @activity.defn(name="tax.tax_registration")
@@ -110,8 +111,4 @@ async def tax_registration(input: StepInput) -> StepOutput:
         IssuedDocument,
         idempotency_key=input.idempotency_key,
     )
-    return StepOutput(documents=[_document("tax_registration", issued)])
-
-
-def _document(kind: str, issued: IssuedDocument) -> Document:
-    return Document(kind=kind, department="tax", number=issued.number, issued_at=issued.issued_at)
+    return StepOutput(documents=[as_document("tax_registration", "tax", issued)])
