@@ -240,13 +240,7 @@ def routes(store: Store) -> APIRouter:
     def pledge_eligibility_route(
         body: PledgeEligibilityQuery, key: IdempotencyKey, caller: Caller, guard: Scope
     ) -> Response:
-        guard.require(
-            store,
-            case_id=body.case_id,
-            id_numbers=(body.id_number,),
-            requested_by=asking_department(body.requested_by, caller),
-            fact="credit_record",
-        )
+        guard.require_person(store, body, caller, "credit_record")
         handler = partial(pledge_eligibility, body=body, caller=caller)
         return respond(
             run_once(store, scope="/pledge-eligibility", key=key, body=body, handler=handler)

@@ -484,13 +484,7 @@ def routes(store: Store) -> APIRouter:
     def identity_records(
         body: IdentityQuery, key: IdempotencyKey, caller: Caller, guard: Scope
     ) -> Response:
-        guard.require(
-            store,
-            case_id=body.case_id,
-            id_numbers=(body.id_number,),
-            requested_by=asking_department(body.requested_by, caller),
-            fact="identity_record",
-        )
+        guard.require_person(store, body, caller, "identity_record")
         handler = partial(identity_record, body=body, caller=caller)
         return respond(
             run_once(store, scope="/identity-records", key=key, body=body, handler=handler)
@@ -500,13 +494,7 @@ def routes(store: Store) -> APIRouter:
     def next_of_kin_route(
         body: NextOfKinQuery, key: IdempotencyKey, caller: Caller, guard: Scope
     ) -> Response:
-        guard.require(
-            store,
-            case_id=body.case_id,
-            id_numbers=(body.id_number,),
-            requested_by=asking_department(body.requested_by, caller),
-            fact="relations",
-        )
+        guard.require_person(store, body, caller, "relations")
         handler = partial(next_of_kin, body=body, caller=caller)
         return respond(run_once(store, scope="/next-of-kin", key=key, body=body, handler=handler))
 

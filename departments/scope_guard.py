@@ -13,7 +13,8 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
-from departments.audit import Read, record_reads
+from departments.api import PersonQuery
+from departments.audit import Read, asking_department, record_reads
 from departments.refusals import DepartmentError
 from departments.store import Store
 from onething.crypto.scope import SCOPE_HEADER, read_scope_header, scope_refusal
@@ -61,6 +62,16 @@ class ScopeGuard:
                 ],
             )
         raise DepartmentError(403, "outside_case_scope", reason)
+
+    def require_person(self, store: Store, body: PersonQuery, caller: str, fact: str) -> None:
+        """:meth:`require` for a query about the one person ``body`` names."""
+        self.require(
+            store,
+            case_id=body.case_id,
+            id_numbers=(body.id_number,),
+            requested_by=asking_department(body.requested_by, caller),
+            fact=fact,
+        )
 
 
 def _guard(

@@ -878,13 +878,7 @@ def routes(store: Store) -> APIRouter:
     def contribution_records(
         body: ContributionQuery, key: IdempotencyKey, caller: Caller, guard: Scope
     ) -> Response:
-        guard.require(
-            store,
-            case_id=body.case_id,
-            id_numbers=(body.id_number,),
-            requested_by=asking_department(body.requested_by, caller),
-            fact="contribution_record",
-        )
+        guard.require_person(store, body, caller, "contribution_record")
         handler = partial(contribution_record, body=body, caller=caller)
         return respond(
             run_once(store, scope="/contribution-records", key=key, body=body, handler=handler)
