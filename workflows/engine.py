@@ -149,6 +149,8 @@ class CaseEngine:
     _document_order: dict[str, tuple[str, int]] = field(default_factory=dict)
     _waiting_on: list[Department] = field(default_factory=list)
     _shown_status: CaseStatus = "running"
+    _shown_waiting: list[Department] = field(default_factory=list)
+    _lean: bool = False
     _asked: dict[str, bool] = field(default_factory=dict)
     _holding: bool = False
     _acted: bool = False
@@ -158,6 +160,8 @@ class CaseEngine:
         if len(set(names)) != len(names):
             raise ValueError(f"bundle {self.bundle} declares a step twice")
         self._runs = {step.name: _StepRun(step, _needs(step)) for step in self.steps}
+        # Cases started before this change upsert WaitingOn at every step; see _refresh.
+        self._lean = workflow.patched("search-attributes-only-when-waiting")
 
     # --- what the workflow shows -------------------------------------------------------------
 
@@ -546,7 +550,13 @@ class CaseEngine:
         await self._publish("onething.case.sla-breached", sequence=self._breaches)
 
     def _refresh(self, *, force: bool = False) -> None:
-        """Keep ``CaseStatus`` and ``WaitingOn`` true to what the case waits on."""
+        """Keep the status, and ``CaseStatus``/``WaitingOn``, true to what the case waits on.
+
+        The view names every department at work on the case. The search attributes change only
+        when they mean something to an operator: ``WaitingOn`` names departments only while the
+        case waits on them (a verification, or past its SLA). Each upsert costs the server a
+        rewrite of the case's visibility row, so a case in its normal flow makes one, at the end.
+        """
         if self.finished:
             departments: list[Department] = []
         else:
@@ -562,11 +572,13 @@ class CaseEngine:
                 self.status = "waiting-citizen" if asking or self.failure is None else "failed"
             else:
                 self.status = "waiting-department" if waiting else "running"
-        if force or departments != self._waiting_on or self._shown_status != self.status:
-            self._waiting_on = departments
+        self._waiting_on = departments
+        shown = departments if self.status == "waiting-department" or not self._lean else []
+        if force or shown != self._shown_waiting or self._shown_status != self.status:
+            self._shown_waiting = shown
             self._shown_status = self.status
             workflow.upsert_search_attributes(
-                [SA_CASE_STATUS.value_set(self.status), SA_WAITING_ON.value_set(list(departments))]
+                [SA_CASE_STATUS.value_set(self.status), SA_WAITING_ON.value_set(list(shown))]
             )
 
     # --- commitments and compensation ----------------------------------------------------------

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import sys
+
 import typer
 
 app = typer.Typer(
@@ -30,3 +34,25 @@ def _register() -> None:
 
 
 _register()
+
+
+def main() -> None:
+    """The ``onething`` command: run it, then leave without finalizing the interpreter.
+
+    The Temporal SDK's native threads can crash Python while it finalizes (SIGSEGV or a fatal
+    GIL error), turning a command that did its work into a failed one. By then every command has
+    finished and flushed what it owes, so the process exits directly with the command's code.
+    """
+    try:
+        app()
+        code = 0
+    except SystemExit as finished:
+        if finished.code is None or isinstance(finished.code, int):
+            code = finished.code or 0
+        else:
+            sys.stderr.write(f"{finished.code}\n")
+            code = 1
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

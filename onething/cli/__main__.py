@@ -1,5 +1,5 @@
 """``python -m onething.cli``."""
 
-from onething.cli import app
+from onething.cli import main
 
-app()
+main()
