@@ -9,10 +9,9 @@ from pydantic import BaseModel
 from temporalio import activity
 
 from activities.department_client import call_department, parse_facts
-from activities.documents import as_document
+from activities.documents import issue_document
 from departments.api import (
     FuneralRegistrationRequest,
-    IssuedDocument,
     MarriageAnswer,
     MarriageQuery,
     SeniorCitizenCardRequest,
@@ -63,7 +62,8 @@ class _FuneralFacts(BaseModel):
 async def senior_citizen_card(input: StepInput) -> StepOutput:
     """Issue the senior citizen card, taking effect on the retirement date when there is one."""
     facts = parse_facts(_SeniorFacts, input.facts)
-    issued = await call_department(
+    return await issue_document(
+        input,
         "civil_affairs",
         "/senior-citizen-cards",
         SeniorCitizenCardRequest(
@@ -73,17 +73,16 @@ async def senior_citizen_card(input: StepInput) -> StepOutput:
             birth_date=facts.birth_date,
             valid_from=facts.retirement_date,
         ),
-        IssuedDocument,
-        idempotency_key=input.idempotency_key,
+        "senior_citizen_card",
     )
-    return StepOutput(documents=[as_document("senior_citizen_card", "civil_affairs", issued)])
 
 
 @activity.defn(name="civil_affairs.funeral_registration")
 async def funeral_registration(input: StepInput) -> StepOutput:
     """Register the cremation and funeral on the death certificate and the informant's word."""
     facts = parse_facts(_FuneralFacts, input.facts)
-    issued = await call_department(
+    return await issue_document(
+        input,
         "civil_affairs",
         "/funeral-registrations",
         FuneralRegistrationRequest(
@@ -92,7 +91,5 @@ async def funeral_registration(input: StepInput) -> StepOutput:
             death_certificate_number=facts.death_certificate_number,
             informant_id_number=facts.informant.id_number,
         ),
-        IssuedDocument,
-        idempotency_key=input.idempotency_key,
+        "funeral_registration",
     )
-    return StepOutput(documents=[as_document("funeral_registration", "civil_affairs", issued)])

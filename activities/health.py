@@ -8,7 +8,7 @@ from pydantic import AwareDatetime, BaseModel
 from temporalio import activity
 
 from activities.department_client import call_department, parse_facts
-from activities.documents import as_document
+from activities.documents import as_document, issue_document
 from activities.models import VerificationState
 from departments.api import (
     BirthCertificateRequest,
@@ -80,7 +80,8 @@ async def birth_medical_certificate(input: StepInput) -> StepOutput:
 async def vaccination_record(input: StepInput) -> StepOutput:
     """Open the newborn's vaccination record (hepatitis B and BCG at birth)."""
     facts = parse_facts(_VaccinationFacts, input.facts)
-    issued = await call_department(
+    return await issue_document(
+        input,
         "health",
         "/vaccination-records",
         VaccinationRecordRequest(
@@ -89,10 +90,8 @@ async def vaccination_record(input: StepInput) -> StepOutput:
             born_at=facts.child.born_at,
             child_id_number=facts.child_id_number,
         ),
-        IssuedDocument,
-        idempotency_key=input.idempotency_key,
+        "vaccination_record",
     )
-    return StepOutput(documents=[as_document("vaccination_record", "health", issued)])
 
 
 @activity.defn(name="health.death_medical_certificate")

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from temporalio import activity
 
 from activities.department_client import call_department, parse_facts
-from activities.documents import as_document
+from activities.documents import as_document, issue_document
 from activities.health import child_record
 from departments.api import (
     AddressCheck,
@@ -20,7 +20,6 @@ from departments.api import (
     HouseholdRegistrationRequest,
     IdentityQuery,
     IdentityRecord,
-    IssuedDocument,
     MarriageAnswer,
     NextOfKin,
     NextOfKinQuery,
@@ -157,7 +156,8 @@ async def next_of_kin(input: StepInput) -> StepOutput:
 async def household_cancellation(input: StepInput) -> StepOutput:
     """Cancel the deceased's household registration on the death certificate."""
     facts = parse_facts(_CancellationFacts, input.facts)
-    issued = await call_department(
+    return await issue_document(
+        input,
         "police",
         "/household-cancellations",
         DeathRecordRequest(
@@ -165,10 +165,8 @@ async def household_cancellation(input: StepInput) -> StepOutput:
             id_number=facts.deceased.id_number,
             death_certificate_number=facts.death_certificate_number,
         ),
-        IssuedDocument,
-        idempotency_key=input.idempotency_key,
+        "household_cancellation",
     )
-    return StepOutput(documents=[as_document("household_cancellation", "police", issued)])
 
 
 @activity.defn(name="police.address_check")
@@ -193,7 +191,8 @@ async def address_check(input: StepInput) -> StepOutput:
 async def seal_registration(input: StepInput) -> StepOutput:
     """Register the new company's seal, on its credit code, without a trip to the police."""
     facts = parse_facts(_SealFacts, input.facts)
-    issued = await call_department(
+    return await issue_document(
+        input,
         "police",
         "/seal-registrations",
         CompanyRegistrationRequest(
@@ -202,7 +201,5 @@ async def seal_registration(input: StepInput) -> StepOutput:
             company_name=facts.company.name,
             legal_representative_id_number=facts.legal_representative.id_number,
         ),
-        IssuedDocument,
-        idempotency_key=input.idempotency_key,
+        "seal_registration",
     )
-    return StepOutput(documents=[as_document("seal_registration", "police", issued)])

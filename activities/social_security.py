@@ -10,7 +10,7 @@ from pydantic import AwareDatetime, BaseModel
 from temporalio import activity
 
 from activities.department_client import call_department, parse_facts
-from activities.documents import as_document
+from activities.documents import as_document, issue_document
 from departments.api import (
     ContributionQuery,
     ContributionRecord,
@@ -195,7 +195,8 @@ async def pension_approval(input: StepInput) -> StepOutput:
 async def retiree_medical_insurance(input: StepInput) -> StepOutput:
     """Continue the new pensioner's medical insurance as a retiree."""
     facts = parse_facts(_RetireeFacts, input.facts)
-    issued = await call_department(
+    return await issue_document(
+        input,
         "social_security",
         "/retiree-medical-insurance",
         RetireeMedicalInsuranceRequest(
@@ -203,11 +204,7 @@ async def retiree_medical_insurance(input: StepInput) -> StepOutput:
             id_number=facts.person.id_number,
             pension_number=facts.pension_number,
         ),
-        IssuedDocument,
-        idempotency_key=input.idempotency_key,
-    )
-    return StepOutput(
-        documents=[as_document("retiree_medical_insurance", "social_security", issued)]
+        "retiree_medical_insurance",
     )
 
 
@@ -294,7 +291,8 @@ async def survivor_benefit(input: StepInput) -> StepOutput:
 async def medical_insurance_termination(input: StepInput) -> StepOutput:
     """End the deceased's medical insurance on the death certificate."""
     facts = parse_facts(_DeathFacts, input.facts)
-    issued = await call_department(
+    return await issue_document(
+        input,
         "social_security",
         "/medical-insurance-terminations",
         DeathRecordRequest(
@@ -302,11 +300,7 @@ async def medical_insurance_termination(input: StepInput) -> StepOutput:
             id_number=facts.deceased.id_number,
             death_certificate_number=facts.death_certificate_number,
         ),
-        IssuedDocument,
-        idempotency_key=input.idempotency_key,
-    )
-    return StepOutput(
-        documents=[as_document("medical_insurance_termination", "social_security", issued)]
+        "medical_insurance_termination",
     )
 
 
@@ -314,7 +308,8 @@ async def medical_insurance_termination(input: StepInput) -> StepOutput:
 async def employer_registration(input: StepInput) -> StepOutput:
     """Open the new company's employer account for its employees' social insurance."""
     facts = parse_facts(_EmployerFacts, input.facts)
-    issued = await call_department(
+    return await issue_document(
+        input,
         "social_security",
         "/employer-registrations",
         EmployerRegistrationRequest(
@@ -323,9 +318,5 @@ async def employer_registration(input: StepInput) -> StepOutput:
             company_name=facts.company.name,
             employees=facts.employees,
         ),
-        IssuedDocument,
-        idempotency_key=input.idempotency_key,
-    )
-    return StepOutput(
-        documents=[as_document("employer_social_security_registration", "social_security", issued)]
+        "employer_social_security_registration",
     )

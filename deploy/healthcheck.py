@@ -125,10 +125,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             asyncio.run(_run(args))
     except Unhealthy as error:
-        print(f"unhealthy: {error}", file=sys.stderr)
+        sys.stderr.write(f"unhealthy: {error}\n")
         return 1
     except Exception as error:  # the check itself broke; docker only needs a verdict
-        print(f"unhealthy: {type(error).__name__}: {error}", file=sys.stderr)
+        sys.stderr.write(f"unhealthy: {type(error).__name__}: {error}\n")
         return 1
     return 0
 
