@@ -21,7 +21,7 @@ def routes(store: Store, department: Department) -> APIRouter:
     router = APIRouter(tags=["access log"])
 
     @router.post("/access-log/query", response_model=AccessLog)
-    def query(body: AccessLogQuery) -> AccessLog:
+    async def query(body: AccessLogQuery) -> AccessLog:
         id_number = checked_id_number(body.id_number, field="id_number")
         with store.transaction() as conn:
             logged = reads_of_person(conn, id_number)

@@ -18,11 +18,13 @@ from departments import (
     verifications,
 )
 from departments.api import ErrorBody, Faults, Health
-from departments.auth import require_service_token
+from departments.auth import ServiceToken
 from departments.faults import FaultInjector
-from departments.http import install_error_handlers, log_requests
+from departments.gate import DepartmentGate
+from departments.http import install_error_handlers
 from departments.service import DepartmentService, open_store
 from onething.constants import Department
+from onething.crypto.scope import case_scope_key
 from onething.crypto.tokens import department_token
 from onething.settings import Settings, get_settings
 
@@ -60,7 +62,8 @@ def create_app(
 
     Returns:
         The application. ``app.state.store`` is its database (close it after serving),
-        ``app.state.seeded`` says whether this call seeded it.
+        ``app.state.seeded`` says whether this call seeded it, ``app.state.scope_key`` is the
+        key that checks case scopes.
     """
     settings = settings or get_settings()
     token = token or department_token(settings, department)
@@ -73,15 +76,15 @@ def create_app(
     )
     app.state.store = store
     app.state.settings = settings
+    # Read once: the key file would otherwise be read again for every query about a person.
+    app.state.scope_key = case_scope_key(settings)
     app.state.seeded = seeded
     app.state.faults = injector
     install_error_handlers(app)
-    app.middleware("http")(injector.middleware)
-    app.middleware("http")(require_service_token(department, token))
-    app.middleware("http")(log_requests)
+    app.add_middleware(DepartmentGate, token=ServiceToken(department, token), faults=injector)
 
     @app.get("/health", tags=["admin"])
-    def health_check() -> Health:
+    async def health_check() -> Health:
         return Health(status="ok", department=department)
 
     app.include_router(injector.router())

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hmac
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Final
 
-from fastapi import Request, Response
+from starlette.datastructures import Headers
+from starlette.responses import Response
+from starlette.types import Scope
 
 from departments.http import error_response
 
@@ -20,46 +21,48 @@ OPEN_PATHS: Final = frozenset({"/health"})
 
 auth_log = logging.getLogger("departments.auth")
 
-Middleware = Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]
 
-
-def require_service_token(department: str, token: str) -> Middleware:
-    """A middleware that refuses every request without the department's service token.
+class ServiceToken:
+    """The check every request but ``/health`` passes: the department's service token.
 
     Args:
-        department: The department, for the log.
+        department: The department, for the log and the refusal.
         token: The token callers must present.
-
-    Returns:
-        The middleware.
     """
-    expected = token.encode()
 
-    async def middleware(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        if request.url.path in OPEN_PATHS:
-            return await call_next(request)
-        scheme, _, presented = request.headers.get("authorization", "").partition(" ")
+    def __init__(self, department: str, token: str) -> None:
+        self.department = department
+        self._expected = token.encode()
+
+    def refusal(self, scope: Scope) -> Response | None:
+        """None when the request may pass; else the 401 answer, the attempt logged.
+
+        Args:
+            scope: The request's ASGI scope.
+        """
+        if scope["path"] in OPEN_PATHS:
+            return None
+        scheme, _, presented = Headers(scope=scope).get("authorization", "").partition(" ")
         presented = presented.strip()
         if scheme.lower() == "bearer" and presented:
-            if hmac.compare_digest(presented.encode(), expected):
-                return await call_next(request)
+            if hmac.compare_digest(presented.encode(), self._expected):
+                return None
             reason = "wrong"
         else:
             reason = "missing"
+        client = scope.get("client")
         auth_log.warning(
             "%s refused %s %s from %s: service token %s",
-            department,
-            request.method,
-            request.url.path,
-            request.client.host if request.client is not None else "unknown",
+            self.department,
+            scope["method"],
+            scope["path"],
+            client[0] if client else "unknown",
             reason,
         )
         response = error_response(
-            401, "unauthorized", f"{department} answers only callers holding its service token"
+            401,
+            "unauthorized",
+            f"{self.department} answers only callers holding its service token",
         )
         response.headers["WWW-Authenticate"] = "Bearer"
         return response
-
-    return middleware

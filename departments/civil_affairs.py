@@ -193,7 +193,7 @@ def routes(store: Store) -> APIRouter:
     router = APIRouter(tags=["civil_affairs"])
 
     @router.post("/marriage-queries", response_model=MarriageAnswer)
-    def marriage_queries(
+    async def marriage_queries(
         body: MarriageQuery, key: IdempotencyKey, caller: Caller, guard: Scope
     ) -> Response:
         guard.require(
@@ -209,14 +209,16 @@ def routes(store: Store) -> APIRouter:
         )
 
     @router.post("/senior-citizen-cards", response_model=IssuedDocument)
-    def senior_citizen_cards(body: SeniorCitizenCardRequest, key: IdempotencyKey) -> Response:
+    async def senior_citizen_cards(body: SeniorCitizenCardRequest, key: IdempotencyKey) -> Response:
         handler = partial(issue_senior_citizen_card, body=body)
         return respond(
             run_once(store, scope="/senior-citizen-cards", key=key, body=body, handler=handler)
         )
 
     @router.post("/funeral-registrations", response_model=IssuedDocument)
-    def funeral_registrations(body: FuneralRegistrationRequest, key: IdempotencyKey) -> Response:
+    async def funeral_registrations(
+        body: FuneralRegistrationRequest, key: IdempotencyKey
+    ) -> Response:
         handler = partial(register_funeral, body=body)
         return respond(
             run_once(store, scope="/funeral-registrations", key=key, body=body, handler=handler)

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Awaitable, Callable
 from typing import Final
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -34,7 +33,7 @@ class FaultSettings(BaseSettings):
 
 
 class FaultInjector:
-    """The current faults of one service, and the middleware that applies them."""
+    """The current faults of one service, and how a request meets them."""
 
     def __init__(self, initial: Faults) -> None:
         self.faults = initial
@@ -59,29 +58,31 @@ class FaultInjector:
         self.faults = faults
         return faults
 
-    async def middleware(
-        self, request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        """Delay, then maybe refuse with 503, every request outside the exempt paths."""
-        if request.url.path.startswith(_EXEMPT_PREFIXES):
-            return await call_next(request)
+    async def refusal(self, path: str) -> Response | None:
+        """Delay a request outside the exempt paths, then maybe answer it 503 instead.
+
+        Returns:
+            None when the request may go on; else the ``injected_fault`` answer.
+        """
+        if path.startswith(_EXEMPT_PREFIXES):
+            return None
         faults = self.faults
         if faults.latency_ms:
             await asyncio.sleep(faults.latency_ms / 1000)
         if faults.error_rate and self._random.random() < faults.error_rate:
             return error_response(503, "injected_fault", "fault injection refused this request")
-        return await call_next(request)
+        return None
 
     def router(self) -> APIRouter:
         """``GET`` and ``PUT /admin/faults``."""
         router = APIRouter(prefix="/admin", tags=["admin"])
 
         @router.get("/faults")
-        def get_faults() -> Faults:
+        async def get_faults() -> Faults:
             return self.faults
 
         @router.put("/faults")
-        def put_faults(faults: Faults) -> Faults:
+        async def put_faults(faults: Faults) -> Faults:
             return self.set(faults)
 
         return router

@@ -224,21 +224,21 @@ def routes(store: Store) -> APIRouter:
     router = APIRouter(tags=["health"])
 
     @router.post("/birth-certificates", response_model=IssuedDocument)
-    def birth_certificates(body: BirthCertificateRequest, key: IdempotencyKey) -> Response:
+    async def birth_certificates(body: BirthCertificateRequest, key: IdempotencyKey) -> Response:
         handler = partial(issue_birth_certificate, body=body)
         return respond(
             run_once(store, scope="/birth-certificates", key=key, body=body, handler=handler)
         )
 
     @router.post("/vaccination-records", response_model=IssuedDocument)
-    def vaccination_records(body: VaccinationRecordRequest, key: IdempotencyKey) -> Response:
+    async def vaccination_records(body: VaccinationRecordRequest, key: IdempotencyKey) -> Response:
         handler = partial(record_vaccinations, body=body)
         return respond(
             run_once(store, scope="/vaccination-records", key=key, body=body, handler=handler)
         )
 
     @router.post("/death-certificates", response_model=IssuedDocument)
-    def death_certificates(body: DeathCertificateRequest, key: IdempotencyKey) -> Response:
+    async def death_certificates(body: DeathCertificateRequest, key: IdempotencyKey) -> Response:
         handler = partial(issue_death_certificate, body=body)
         return respond(
             run_once(store, scope="/death-certificates", key=key, body=body, handler=handler)

@@ -1,16 +1,12 @@
-"""HTTP plumbing shared by every department: headers, answers, errors and the request log.
+"""HTTP plumbing shared by every department: headers, answers and errors.
 
-Nothing here writes a value from a request body into a response detail or a log line: errors
-name fields, and the request log holds method, path, status and duration only.
+Nothing here writes a value from a request body into a response detail: errors name fields.
 """
 
 from __future__ import annotations
 
-import logging
 import re
-import time
-import traceback
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Final
 
 from fastapi import Depends, FastAPI, Header, Request, Response
@@ -26,13 +22,12 @@ from departments.refusals import DepartmentError
 REPLAY_HEADER: Final = "Idempotent-Replayed"
 DEPARTMENT_HEADER: Final = "X-Onething-Department"
 
-request_log = logging.getLogger("departments.requests")
 _SAFE_LOCATION: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$")
 _MAX_REPORTED_ERRORS: Final = 10
 _HTTP_ERROR_TYPES: Final = {404: "not_found", 405: "method_not_allowed"}
 
 
-def _idempotency_key(
+async def _idempotency_key(
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> str:
     if not idempotency_key:
@@ -48,7 +43,7 @@ def _idempotency_key(
     return idempotency_key
 
 
-def _caller(
+async def _caller(
     x_onething_department: Annotated[str | None, Header(alias=DEPARTMENT_HEADER)] = None,
 ) -> str:
     return requester(x_onething_department)
@@ -116,32 +111,3 @@ def _location_part(part: object) -> str:
     if isinstance(part, int) or (isinstance(part, str) and _SAFE_LOCATION.match(part)):
         return str(part)
     return "?"
-
-
-async def log_requests(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    """Log method, path, status and duration; turn an unexpected failure into a 500.
-
-    The failure is logged with its type and stack but not its message, which could quote data.
-    """
-    started = time.perf_counter()
-    try:
-        response = await call_next(request)
-    except Exception as exc:
-        request_log.error(
-            "unhandled %s on %s %s\n%s",
-            type(exc).__name__,
-            request.method,
-            request.url.path,
-            "".join(traceback.format_tb(exc.__traceback__)),
-        )
-        response = error_response(500, "internal_error", "the department failed; see its log")
-    request_log.info(
-        "%s %s %d %.1fms",
-        request.method,
-        request.url.path,
-        response.status_code,
-        (time.perf_counter() - started) * 1000,
-    )
-    return response

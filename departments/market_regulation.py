@@ -237,7 +237,7 @@ def routes(store: Store) -> APIRouter:
     router = APIRouter(tags=["market_regulation"])
 
     @router.post("/pledge-eligibility", response_model=PledgeEligibility)
-    def pledge_eligibility_route(
+    async def pledge_eligibility_route(
         body: PledgeEligibilityQuery, key: IdempotencyKey, caller: Caller, guard: Scope
     ) -> Response:
         guard.require_person(store, body, caller, "credit_record")
@@ -247,14 +247,14 @@ def routes(store: Store) -> APIRouter:
         )
 
     @router.post("/credit-records", response_model=CreditRecord)
-    def credit_records(body: CreditRecordRequest, key: IdempotencyKey) -> Response:
+    async def credit_records(body: CreditRecordRequest, key: IdempotencyKey) -> Response:
         handler = partial(record_broken_commitment, body=body)
         return respond(
             run_once(store, scope="/credit-records", key=key, body=body, handler=handler)
         )
 
     @router.post("/business-licenses", response_model=BusinessLicense)
-    def business_licenses(
+    async def business_licenses(
         body: BusinessLicenseRequest, key: IdempotencyKey, caller: Caller
     ) -> Response:
         handler = partial(issue_business_license, body=body, caller=caller)

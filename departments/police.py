@@ -472,7 +472,7 @@ def routes(store: Store) -> APIRouter:
     router = APIRouter(tags=["police"])
 
     @router.post("/household-registrations", response_model=HouseholdRegistration)
-    def household_registrations(
+    async def household_registrations(
         body: HouseholdRegistrationRequest, key: IdempotencyKey, caller: Caller
     ) -> Response:
         handler = partial(register_birth, body=body, caller=caller)
@@ -481,7 +481,7 @@ def routes(store: Store) -> APIRouter:
         )
 
     @router.post("/identity-records", response_model=IdentityRecord)
-    def identity_records(
+    async def identity_records(
         body: IdentityQuery, key: IdempotencyKey, caller: Caller, guard: Scope
     ) -> Response:
         guard.require_person(store, body, caller, "identity_record")
@@ -491,7 +491,7 @@ def routes(store: Store) -> APIRouter:
         )
 
     @router.post("/next-of-kin", response_model=NextOfKin)
-    def next_of_kin_route(
+    async def next_of_kin_route(
         body: NextOfKinQuery, key: IdempotencyKey, caller: Caller, guard: Scope
     ) -> Response:
         guard.require_person(store, body, caller, "relations")
@@ -499,20 +499,20 @@ def routes(store: Store) -> APIRouter:
         return respond(run_once(store, scope="/next-of-kin", key=key, body=body, handler=handler))
 
     @router.post("/household-cancellations", response_model=IssuedDocument)
-    def household_cancellations(body: DeathRecordRequest, key: IdempotencyKey) -> Response:
+    async def household_cancellations(body: DeathRecordRequest, key: IdempotencyKey) -> Response:
         handler = partial(cancel_household_registration, body=body)
         scope = "/household-cancellations"
         return respond(run_once(store, scope=scope, key=key, body=body, handler=handler))
 
     @router.post("/address-checks", response_model=AddressCheck)
-    def address_checks(body: AddressCheckRequest, key: IdempotencyKey) -> Response:
+    async def address_checks(body: AddressCheckRequest, key: IdempotencyKey) -> Response:
         handler = partial(check_address, body=body)
         return respond(
             run_once(store, scope="/address-checks", key=key, body=body, handler=handler)
         )
 
     @router.post("/seal-registrations", response_model=IssuedDocument)
-    def seal_registrations(body: CompanyRegistrationRequest, key: IdempotencyKey) -> Response:
+    async def seal_registrations(body: CompanyRegistrationRequest, key: IdempotencyKey) -> Response:
         handler = partial(register_seal, body=body)
         return respond(
             run_once(store, scope="/seal-registrations", key=key, body=body, handler=handler)

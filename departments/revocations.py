@@ -35,7 +35,7 @@ def routes(store: Store) -> APIRouter:
     router = APIRouter(tags=["revocations"])
 
     @router.post("/revocations", response_model=Revocation)
-    def revocations(body: RevocationRequest, key: IdempotencyKey) -> Response:
+    async def revocations(body: RevocationRequest, key: IdempotencyKey) -> Response:
         handler = partial(revoke, body=body)
         return respond(run_once(store, scope="/revocations", key=key, body=body, handler=handler))
 

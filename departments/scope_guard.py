@@ -18,15 +18,14 @@ from departments.audit import Read, asking_department, record_reads
 from departments.refusals import DepartmentError
 from departments.store import Store
 from onething.crypto.scope import SCOPE_HEADER, read_scope_header, scope_refusal
-from onething.settings import Settings
 from workflows.models import CaseScope
 
 
 @dataclass(frozen=True)
 class ScopeGuard:
-    """The scope a request carries, and the settings that hold the key to check it."""
+    """The scope a request carries, and the key to check it."""
 
-    settings: Settings
+    key: bytes
     scope: CaseScope | None
 
     def require(
@@ -44,7 +43,7 @@ class ScopeGuard:
             DepartmentError: 403 ``outside_case_scope``.
         """
         people = list(id_numbers)
-        reason = scope_refusal(self.settings, self.scope, case_id=case_id, id_numbers=people)
+        reason = scope_refusal(self.key, self.scope, case_id=case_id, id_numbers=people)
         if reason is None:
             return
         with store.transaction() as conn:
@@ -74,11 +73,11 @@ class ScopeGuard:
         )
 
 
-def _guard(
+async def _guard(
     request: Request, header: Annotated[str | None, Header(alias=SCOPE_HEADER)] = None
 ) -> ScopeGuard:
-    settings: Settings = request.app.state.settings
-    return ScopeGuard(settings=settings, scope=read_scope_header(header))
+    key: bytes = request.app.state.scope_key
+    return ScopeGuard(key=key, scope=read_scope_header(header))
 
 
 #: The asking case's scope, checked with :meth:`ScopeGuard.require` before a person is read.

@@ -853,20 +853,22 @@ def routes(store: Store) -> APIRouter:
     router = APIRouter(tags=["social_security"])
 
     @router.post("/medical-insurance-enrollments", response_model=IssuedDocument)
-    def medical_insurance_enrollments(body: EnrollmentRequest, key: IdempotencyKey) -> Response:
+    async def medical_insurance_enrollments(
+        body: EnrollmentRequest, key: IdempotencyKey
+    ) -> Response:
         handler = partial(enroll_in_medical_insurance, body=body)
         scope = "/medical-insurance-enrollments"
         return respond(run_once(store, scope=scope, key=key, body=body, handler=handler))
 
     @router.post("/social-security-cards", response_model=IssuedDocument)
-    def social_security_cards(body: EnrollmentRequest, key: IdempotencyKey) -> Response:
+    async def social_security_cards(body: EnrollmentRequest, key: IdempotencyKey) -> Response:
         handler = partial(issue_card, body=body)
         return respond(
             run_once(store, scope="/social-security-cards", key=key, body=body, handler=handler)
         )
 
     @router.post("/maternity-benefits", response_model=MaternityBenefit)
-    def maternity_benefits(
+    async def maternity_benefits(
         body: MaternityBenefitRequest, key: IdempotencyKey, caller: Caller
     ) -> Response:
         handler = partial(decide_maternity_benefit, body=body, caller=caller)
@@ -875,7 +877,7 @@ def routes(store: Store) -> APIRouter:
         )
 
     @router.post("/contribution-records", response_model=ContributionRecord)
-    def contribution_records(
+    async def contribution_records(
         body: ContributionQuery, key: IdempotencyKey, caller: Caller, guard: Scope
     ) -> Response:
         guard.require_person(store, body, caller, "contribution_record")
@@ -885,7 +887,7 @@ def routes(store: Store) -> APIRouter:
         )
 
     @router.post("/pension-approvals", response_model=PensionApproval)
-    def pension_approvals(
+    async def pension_approvals(
         body: PensionApprovalRequest, key: IdempotencyKey, caller: Caller
     ) -> Response:
         handler = partial(approve_pension, body=body, caller=caller)
@@ -894,7 +896,7 @@ def routes(store: Store) -> APIRouter:
         )
 
     @router.post("/retiree-medical-insurance", response_model=IssuedDocument)
-    def retiree_medical_insurance(
+    async def retiree_medical_insurance(
         body: RetireeMedicalInsuranceRequest, key: IdempotencyKey
     ) -> Response:
         handler = partial(enroll_retiree, body=body)
@@ -902,20 +904,24 @@ def routes(store: Store) -> APIRouter:
         return respond(run_once(store, scope=scope, key=key, body=body, handler=handler))
 
     @router.post("/pension-terminations", response_model=PensionTermination)
-    def pension_terminations(body: PensionTerminationRequest, key: IdempotencyKey) -> Response:
+    async def pension_terminations(
+        body: PensionTerminationRequest, key: IdempotencyKey
+    ) -> Response:
         handler = partial(terminate_pension, body=body)
         return respond(
             run_once(store, scope="/pension-terminations", key=key, body=body, handler=handler)
         )
 
     @router.post("/medical-insurance-terminations", response_model=IssuedDocument)
-    def medical_insurance_terminations(body: DeathRecordRequest, key: IdempotencyKey) -> Response:
+    async def medical_insurance_terminations(
+        body: DeathRecordRequest, key: IdempotencyKey
+    ) -> Response:
         handler = partial(terminate_medical_insurance, body=body)
         scope = "/medical-insurance-terminations"
         return respond(run_once(store, scope=scope, key=key, body=body, handler=handler))
 
     @router.post("/funeral-allowances", response_model=Payment)
-    def funeral_allowances(
+    async def funeral_allowances(
         body: SurvivorPaymentRequest, key: IdempotencyKey, caller: Caller
     ) -> Response:
         handler = partial(pay_funeral_allowance, body=body, caller=caller)
@@ -924,7 +930,7 @@ def routes(store: Store) -> APIRouter:
         )
 
     @router.post("/survivor-benefits", response_model=SurvivorBenefit)
-    def survivor_benefits(
+    async def survivor_benefits(
         body: SurvivorPaymentRequest, key: IdempotencyKey, caller: Caller
     ) -> Response:
         handler = partial(decide_survivor_benefit, body=body, caller=caller)
@@ -933,7 +939,9 @@ def routes(store: Store) -> APIRouter:
         )
 
     @router.post("/employer-registrations", response_model=IssuedDocument)
-    def employer_registrations(body: EmployerRegistrationRequest, key: IdempotencyKey) -> Response:
+    async def employer_registrations(
+        body: EmployerRegistrationRequest, key: IdempotencyKey
+    ) -> Response:
         handler = partial(register_employer, body=body)
         return respond(
             run_once(store, scope="/employer-registrations", key=key, body=body, handler=handler)

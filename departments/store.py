@@ -1,7 +1,9 @@
 """One department's SQLite database: the connection, its transactions and its one-time seeding.
 
-A service holds one connection shared by the threads that answer requests; a lock serialises
-them, which is plenty for a simulated department and keeps every transaction simple.
+A service holds one connection. Its endpoints are ``async def`` and answer on the event loop, one
+transaction at a time, with no thread hand-off per request (``docs/benchmark.md``); a lock
+still serialises any other thread that uses the store. Plenty for a simulated department, and
+every transaction stays simple.
 """
 
 from __future__ import annotations

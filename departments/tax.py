@@ -274,7 +274,7 @@ def routes(store: Store) -> APIRouter:
     router = APIRouter(tags=["tax"])
 
     @router.post("/infant-care-deductions", response_model=IssuedDocument)
-    def infant_care_deductions(
+    async def infant_care_deductions(
         body: InfantCareDeductionRequest, key: IdempotencyKey, caller: Caller
     ) -> Response:
         handler = partial(grant_infant_care_deduction, body=body, caller=caller)
@@ -283,7 +283,7 @@ def routes(store: Store) -> APIRouter:
         )
 
     @router.post("/pension-income-registrations", response_model=IssuedDocument)
-    def pension_income_registrations(
+    async def pension_income_registrations(
         body: PensionIncomeRequest, key: IdempotencyKey, caller: Caller
     ) -> Response:
         handler = partial(register_pension_income, body=body, caller=caller)
@@ -291,7 +291,7 @@ def routes(store: Store) -> APIRouter:
         return respond(run_once(store, scope=scope, key=key, body=body, handler=handler))
 
     @router.post("/deceased-tax-settlements", response_model=IssuedDocument)
-    def deceased_tax_settlements(
+    async def deceased_tax_settlements(
         body: DeathRecordRequest, key: IdempotencyKey, caller: Caller
     ) -> Response:
         handler = partial(settle_deceased_tax, body=body, caller=caller)
@@ -299,7 +299,7 @@ def routes(store: Store) -> APIRouter:
         return respond(run_once(store, scope=scope, key=key, body=body, handler=handler))
 
     @router.post("/tax-registrations", response_model=IssuedDocument)
-    def tax_registrations(body: CompanyRegistrationRequest, key: IdempotencyKey) -> Response:
+    async def tax_registrations(body: CompanyRegistrationRequest, key: IdempotencyKey) -> Response:
         handler = partial(register_enterprise, body=body)
         return respond(
             run_once(store, scope="/tax-registrations", key=key, body=body, handler=handler)

@@ -191,20 +191,24 @@ def routes(
     router = APIRouter(tags=["verifications"])
 
     @router.post("/verifications", response_model=VerificationStatus)
-    def verifications(body: VerificationRequest, key: IdempotencyKey, caller: Caller) -> Response:
+    async def verifications(
+        body: VerificationRequest, key: IdempotencyKey, caller: Caller
+    ) -> Response:
         handler = partial(
             open_verification, body=body, department=department, rules=rules, caller=caller
         )
         return respond(run_once(store, scope="/verifications", key=key, body=body, handler=handler))
 
     @router.post("/verifications/{verification_id}/answer", response_model=VerificationStatus)
-    def answer(verification_id: str, body: VerificationAnswer, key: IdempotencyKey) -> Response:
+    async def answer(
+        verification_id: str, body: VerificationAnswer, key: IdempotencyKey
+    ) -> Response:
         handler = partial(answer_verification, body=body, verification_id=verification_id)
         scope = f"/verifications/{verification_id}/answer"
         return respond(run_once(store, scope=scope, key=key, body=body, handler=handler))
 
     @router.get("/verifications", response_model=list[VerificationSummary])
-    def pending(
+    async def pending(
         status: VerificationState | None = None,
         limit: Annotated[int, Query(ge=1, le=_LIST_LIMIT)] = 100,
     ) -> list[VerificationSummary]:
@@ -212,7 +216,7 @@ def routes(
             return list_verifications(conn, status=status, limit=limit)
 
     @router.get("/verifications/{verification_id}", response_model=VerificationStatus)
-    def one(verification_id: str) -> VerificationStatus:
+    async def one(verification_id: str) -> VerificationStatus:
         with store.transaction() as conn:
             return find_verification(conn, verification_id)
 

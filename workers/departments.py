@@ -14,6 +14,7 @@ from contextlib import AsyncExitStack
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.department_client import close_connections
 from activities.registry import DEPARTMENT_ACTIVITIES
 from onething.constants import DEPARTMENTS, Department, department_task_queue
 from onething.settings import Settings, get_settings
@@ -69,6 +70,8 @@ async def main(
     client = client or await connect_temporal(settings)
     stop = stop or stop_on_signals()
     async with AsyncExitStack() as workers:
+        # Closed last, once every activity has finished with the connections.
+        workers.push_async_callback(close_connections)
         for worker in build_workers(client, departments, settings=settings):
             await workers.enter_async_context(worker)
         if part is None:

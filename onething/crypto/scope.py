@@ -84,12 +84,19 @@ def read_scope_header(value: str | None) -> CaseScope | None:
 
 
 def scope_refusal(
-    settings: Settings, scope: CaseScope | None, *, case_id: str, id_numbers: Iterable[str]
+    key: bytes, scope: CaseScope | None, *, case_id: str, id_numbers: Iterable[str]
 ) -> str | None:
-    """Why a query about ``id_numbers`` for ``case_id`` must be refused, or None to answer it."""
+    """Why a query about ``id_numbers`` for ``case_id`` must be refused, or None to answer it.
+
+    Args:
+        key: The scope key (:func:`case_scope_key`).
+        scope: The scope the query carries, if any.
+        case_id: The case the query says it is for.
+        id_numbers: The people it asks about.
+    """
     if scope is None:
         return "the query carries no case scope"
-    expected = _signature(case_scope_key(settings), scope.case_id, scope.id_numbers)
+    expected = _signature(key, scope.case_id, scope.id_numbers)
     if not hmac.compare_digest(expected, scope.signature):
         return "the case scope's signature is wrong"
     if scope.case_id != case_id:
