@@ -24,6 +24,7 @@ from onething.constants import (
 )
 from onething.crypto.scope import id_numbers_in, sign_scope
 from onething.settings import Settings
+from workflows.changes import CURRENT
 from workflows.models import CaseOptions
 from workflows.registry import WORKFLOWS
 
@@ -65,6 +66,7 @@ async def start_case(
                 sla=settings.sla_for(bundle),
                 verification_deadline=settings.verification_deadline,
                 pledge_check_after=settings.pledge_check_after,
+                changes=CURRENT,
             ),
         }
     )

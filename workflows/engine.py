@@ -40,6 +40,7 @@ with workflow.unsafe.imports_passed_through():
         department_task_queue,
     )
     from workflows.catalogue import Material
+    from workflows.changes import SEARCH_ATTRIBUTES_ONLY_WHEN_WAITING, takes
     from workflows.models import (
         AskCitizenRequest,
         CancelRequest,
@@ -159,9 +160,9 @@ class CaseEngine:
         names = [step.name for step in self.steps]
         if len(set(names)) != len(names):
             raise ValueError(f"bundle {self.bundle} declares a step twice")
-        self._runs = {step.name: _StepRun(step, _needs(step)) for step in self.steps}
+        self._runs = {step.name: _StepRun(step, _needs(step, self.options)) for step in self.steps}
         # Cases started before this change upsert WaitingOn at every step; see _refresh.
-        self._lean = workflow.patched("search-attributes-only-when-waiting")
+        self._lean = takes(self.options, SEARCH_ATTRIBUTES_ONLY_WHEN_WAITING)
 
     # --- what the workflow shows -------------------------------------------------------------
 
@@ -701,10 +702,10 @@ class CaseEngine:
         )
 
 
-def _needs(step: AnyStep) -> tuple[str, ...]:
-    """A step's needs, as changed by its patch for cases that started after the change."""
+def _needs(step: AnyStep, options: CaseOptions) -> tuple[str, ...]:
+    """A step's needs, as changed by its patch for cases that take the change."""
     patch = getattr(step, "patch", None)
-    if patch is not None and workflow.patched(patch.id):
+    if patch is not None and takes(options, patch.id):
         return tuple(patch.needs)
     return step.needs
 

@@ -147,6 +147,9 @@ class CaseOptions(_Model):
     pledge_check_after: timedelta = timedelta(days=7)
     #: How long a case that cannot go on (a failed step, a missing fact) waits for an operator.
     operator_hold: timedelta = timedelta(days=3)
+    #: The engine changes the case takes without a patch marker (see workflows/changes.py).
+    #: Empty for cases started before changes were named here: those ask ``workflow.patched``.
+    changes: tuple[str, ...] = ()
 
 
 class CaseScope(_Model):

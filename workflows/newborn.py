@@ -15,6 +15,7 @@ with workflow.unsafe.imports_passed_through():
     from activities import civil_affairs, health, police, social_security, tax
     from onething.constants import CASE_SCOPE
     from workflows.case_workflow import CaseWorkflow
+    from workflows.changes import VACCINATION_RECORD_UNDER_ID_NUMBER
     from workflows.models import CaseView, NewbornInput
     from workflows.steps import Patch, Step
 
@@ -41,7 +42,7 @@ NEWBORN_STEPS: tuple[Step, ...] = (
         # Since 2026-11 the record is opened under the child's ID number, so the vaccination
         # platform links it to the child for life; cases already running keep the old order.
         patch=Patch(
-            id="vaccination-record-under-id-number",
+            id=VACCINATION_RECORD_UNDER_ID_NUMBER,
             needs=("child", "birth_certificate_number", "child_id_number"),
         ),
     ),

@@ -97,8 +97,8 @@ async def run_activity(
 class Patch:
     """A change to a step of a bundle that has cases running.
 
-    Cases started after the change take ``needs``; cases started before it keep the step's old
-    needs, so their histories replay (Temporal's ``workflow.patched``).
+    Cases that take the change (``id``, one of ``workflows.changes.CURRENT``) get ``needs``;
+    cases started before it keep the step's old needs, so their histories replay.
     """
 
     id: str

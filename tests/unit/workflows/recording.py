@@ -39,7 +39,9 @@ from onething.constants import (
     case_id,
     department_task_queue,
 )
+from workflows.changes import CURRENT
 from workflows.models import (
+    CaseOptions,
     CaseUpdateInput,
     CaseView,
     Document,
@@ -168,11 +170,19 @@ SCENARIOS: dict[str, dict[str, Any]] = {
     "retirement": sample_event("retirement", 1),
     "death-at-home": sample_event("death", 1, place="home"),
     "business-false-pledge": sample_event("business", 1, false_address=True),
+    # Both changes through workflow.patched: a case started before the bridge named them.
+    "newborn-both-patches": sample_event("newborn", 4),
+    # Started as the bridge starts cases now: the engine's changes named in the input, no markers.
+    "newborn-changes": sample_event("newborn", 3),
 }
+#: The scenarios started with ``CaseOptions.changes`` naming every change.
+CHANGES_NAMED = frozenset({"newborn-changes"})
 
 
-async def start(client: Client, event: dict[str, Any]) -> WorkflowHandle[Any, CaseView]:
-    """Start the case an event asks for, as the bridge would."""
+async def start(
+    client: Client, event: dict[str, Any], *, changes: bool = False
+) -> WorkflowHandle[Any, CaseView]:
+    """Start the case an event asks for, as the bridge would (naming the changes if asked)."""
     topic, bundle = EVENT_TYPES[event["type"]]
     parsed = parse_event(json.dumps(event).encode(), topic=topic)
     assert not isinstance(parsed, Rejection), parsed
@@ -188,6 +198,7 @@ async def start(client: Client, event: dict[str, Any]) -> WorkflowHandle[Any, Ca
                 time=parsed.time,
             ),
             "data": parsed.data,
+            "options": CaseOptions(changes=CURRENT if changes else ()),
         }
     )
     return await client.start_workflow(
@@ -210,7 +221,7 @@ async def record(names: list[str]) -> None:
             for name, event in SCENARIOS.items():
                 if names and name not in names:
                     continue
-                handle = await start(env.client, event)
+                handle = await start(env.client, event, changes=name in CHANGES_NAMED)
                 if name == "death-at-home":
                     for _ in range(100):
                         view = await handle.query("status", result_type=CaseView)

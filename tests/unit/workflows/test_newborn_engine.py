@@ -10,6 +10,7 @@ from typing import Any
 
 from temporalio import activity
 from temporalio.activity import _Definition as _ActivityDefinition
+from temporalio.api.enums.v1 import EventType
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
@@ -18,7 +19,9 @@ from activities.errors import DEPARTMENT_REJECTED
 from events.models import BirthEvent, EventMeta
 from onething.constants import DEPARTMENTS, ORCHESTRATOR_TASK_QUEUE, department_task_queue
 from tests.helpers.samples import birth_event
+from workflows.changes import CURRENT
 from workflows.models import (
+    CaseOptions,
     CaseUpdateInput,
     CaseView,
     Document,
@@ -90,7 +93,11 @@ class FakeDepartments:
 
 
 async def run_case(
-    env: WorkflowEnvironment, fakes: FakeDepartments, event: dict[str, Any]
+    env: WorkflowEnvironment,
+    fakes: FakeDepartments,
+    event: dict[str, Any],
+    *,
+    changes: tuple[str, ...] = CURRENT,
 ) -> CaseView:
     parsed = BirthEvent.model_validate(event)
     case_input = NewbornInput(
@@ -103,6 +110,7 @@ async def run_case(
             time=parsed.time,
         ),
         data=parsed.data,
+        options=CaseOptions(changes=changes),
     )
     async with AsyncExitStack() as stack:
         await stack.enter_async_context(
@@ -192,3 +200,35 @@ async def test_a_department_refusal_rejects_the_case_visibly(
     assert (view.failure.step, view.failure.type) == ("household_registration", DEPARTMENT_REJECTED)
     assert "social_security_card" not in fakes.given
     assert fakes.updates[-1] == "onething.case.rejected"
+
+
+async def _event_types(env: WorkflowEnvironment, view: CaseView) -> list[int]:
+    history = await env.client.get_workflow_handle(view.case_id).fetch_history()
+    return [event.event_type for event in history.events]
+
+
+async def test_a_case_named_the_changes_takes_them_with_one_search_attribute_upsert(
+    temporal_env: WorkflowEnvironment,
+) -> None:
+    fakes = FakeDepartments()
+    view = await run_case(temporal_env, fakes, birth_event(subject()))
+
+    events = await _event_types(temporal_env, view)
+    assert EventType.EVENT_TYPE_MARKER_RECORDED not in events
+    # The case's status at its end, and no TemporalChangeVersion upsert per change.
+    assert events.count(EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES) == 1
+    assert "child_id_number" in fakes.given["vaccination_record"]
+    assert view.status == "completed"
+
+
+async def test_a_case_that_names_no_changes_asks_workflow_patched_as_before(
+    temporal_env: WorkflowEnvironment,
+) -> None:
+    fakes = FakeDepartments()
+    view = await run_case(temporal_env, fakes, birth_event(subject()), changes=())
+
+    events = await _event_types(temporal_env, view)
+    assert events.count(EventType.EVENT_TYPE_MARKER_RECORDED) == len(CURRENT)
+    assert events.count(EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES) == 1 + len(CURRENT)
+    # patched() is true for a case that is not replaying, so it takes the change all the same.
+    assert "child_id_number" in fakes.given["vaccination_record"]

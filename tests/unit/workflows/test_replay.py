@@ -1,8 +1,8 @@
 """Determinism: recorded histories of every bundle replay through the current workflow code.
 
 A change that would break running cases (a step added, needs reordered, a timer moved) fails
-here. Such a change must go behind ``workflow.patched`` (see ``Step.patch`` in workflows/steps.py)
-so that old histories take the old path; re-record with
+here. Such a change must be named in workflows/changes.py (see ``Step.patch`` in
+workflows/steps.py) so that old histories take the old path; re-record with
 ``python -m tests.unit.workflows.recording`` only to add histories, never to hide a failure.
 """
 

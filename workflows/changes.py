@@ -1,0 +1,41 @@
+"""Changes to the case engine made while cases were running, and which of them a case takes.
+
+A case takes a change when the bridge started it with the change named in its options
+(``CaseOptions.changes``): the input is in the history, so replay takes the same path, and no
+marker is written. A case whose input names no changes (started before its starter knew of them)
+asks ``workflow.patched`` instead, as before, so its recorded history still replays.
+
+Naming the changes in the input matters for speed: every ``workflow.patched`` call in a new case
+makes the SDK upsert the ``TemporalChangeVersion`` search attribute, which costs the server a
+rewrite of the case's visibility row, per change, per case (``docs/benchmark.md``).
+
+Deploy workers before the bridge: a worker that predates a change must not be handed a case
+whose input names it.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from workflows.models import CaseOptions
+
+#: Newborn: the vaccination record is filed under the child's ID number, once police issue it.
+VACCINATION_RECORD_UNDER_ID_NUMBER: Final = "vaccination-record-under-id-number"
+#: ``WaitingOn`` names departments only while the case waits on them.
+SEARCH_ATTRIBUTES_ONLY_WHEN_WAITING: Final = "search-attributes-only-when-waiting"
+
+#: Every change, for the starter to name in each new case's options.
+CURRENT: Final = (VACCINATION_RECORD_UNDER_ID_NUMBER, SEARCH_ATTRIBUTES_ONLY_WHEN_WAITING)
+
+
+def takes(options: CaseOptions, change: str) -> bool:
+    """Whether the running case takes ``change`` (call from workflow code only).
+
+    Args:
+        options: The case's options, from its input.
+        change: One of :data:`CURRENT`.
+    """
+    return change in options.changes or workflow.patched(change)
