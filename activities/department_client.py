@@ -59,8 +59,8 @@ def _pooled(settings: Settings) -> aiohttp.ClientSession:
     loop = asyncio.get_running_loop()
     if _session is None or _session[0] is not loop or _session[1].closed:
         # Connections are reused across activities: one TCP set-up per department, not per
-        # call. aiohttp is used directly because a call then costs the worker about a third less
-        # CPU than through httpx (docs/benchmark.md); no cookies are kept.
+        # call. aiohttp is used directly: a call then costs the worker about a third of the CPU
+        # it cost through httpx (docs/benchmark.md). No cookies are kept.
         session = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=_MAX_CONNECTIONS),
             timeout=aiohttp.ClientTimeout(total=settings.department_timeout_s),
