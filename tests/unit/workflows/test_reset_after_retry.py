@@ -6,6 +6,7 @@ server the engine tests share.
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import uuid
 from datetime import UTC, datetime
@@ -90,7 +91,8 @@ async def test_a_reset_after_a_retry_ends_as_the_original_run(
             check=False,
         )
         assert reset.returncode == 0, reset.stderr
-        after: CaseView = await client.get_workflow_handle(case_id, result_type=CaseView).result()
+        new_run = client.get_workflow_handle(case_id, result_type=CaseView)
+        after: CaseView = await asyncio.wait_for(new_run.result(), timeout=120)
 
     assert after.status == "completed"
     assert after.citizen_inputs == original.citizen_inputs
