@@ -20,6 +20,7 @@ class ToyData(BaseModel):
     applicant: str
     pledge: bool
     verify: str  # "auto": the provider answers at once; "person": someone must answer
+    fallback: str = "auto"  # the same, for the verification that stands in for the pledge
 
 
 class ToyInput(CaseInput):
@@ -66,7 +67,7 @@ TOY_STEPS: tuple[AnyStep, ...] = (
     Commitment(
         name="pledge_c",
         department="market_regulation",
-        needs=("applicant", "pledge"),
+        needs=("applicant", "pledge", "fallback"),
         gives=("c",),
         pledged=lambda facts: bool(facts["pledge"]),
         check=Step(
@@ -89,9 +90,9 @@ TOY_STEPS: tuple[AnyStep, ...] = (
             department="market_regulation",
             provider="police",
             kind="toy",
-            needs=("applicant",),
+            needs=("applicant", "fallback"),
             gives=("c_verified",),
-            subject=lambda facts: {"mode": "auto"},
+            subject=lambda facts: {"mode": facts["fallback"]},
         ),
     ),
     Step(
