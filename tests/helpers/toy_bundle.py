@@ -146,3 +146,37 @@ class ToyHoldCase(CaseWorkflow):
     async def run(self, input: ToyInput) -> CaseView:
         """Run the toy steps."""
         return await self.run_case(input, input.data.model_dump(mode="json"))
+
+
+_MODES = {"auto": "auto", "person": "person"}
+
+
+def _mode_or_bug(facts: Mapping[str, Any]) -> dict[str, Any]:
+    # A bug in workflow code: any other mode raises KeyError, which fails the workflow task.
+    return {"mode": _MODES[facts["verify"]]}
+
+
+TOY_BUGGY_STEPS: tuple[AnyStep, ...] = (
+    Verification(
+        name="verify_x",
+        department="health",
+        provider="police",
+        kind="toy",
+        needs=("verify",),
+        gives=("x",),
+        subject=_mode_or_bug,
+    ),
+)
+
+
+@workflow.defn(name="toy-buggy")
+class ToyBuggyCase(CaseWorkflow):
+    """A toy case whose workflow code fails on every attempt unless ``verify`` is a known mode."""
+
+    bundle = "business"
+    steps = TOY_BUGGY_STEPS
+
+    @workflow.run
+    async def run(self, input: ToyInput) -> CaseView:
+        """Run the toy steps."""
+        return await self.run_case(input, input.data.model_dump(mode="json"))
