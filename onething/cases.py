@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
 from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
-from temporalio.api.enums.v1 import EventType
-from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.api.enums.v1 import EventType, WorkflowTaskFailedCause
+from temporalio.client import (
+    Client,
+    WorkflowExecution,
+    WorkflowExecutionDescription,
+    WorkflowExecutionStatus,
+)
+from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from onething.constants import SA_BUNDLE, SA_CASE_STATUS, SA_WAITING_ON
@@ -16,6 +24,21 @@ from workflows.models import CaseView
 
 class CaseNotFoundError(LookupError):
     """No case has that ID."""
+
+
+class StuckTask(BaseModel):
+    """Why a case's workflow task fails on every attempt: its code cannot go on until fixed.
+
+    Such a case answers no query and changes no search attribute, so its own ``status`` still
+    says what it said before; only Temporal knows it is stuck.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    failure_type: str
+    message: str
+    attempts: int
+    since: datetime | None = None
 
 
 class CaseSummary(BaseModel):
@@ -29,6 +52,20 @@ class CaseSummary(BaseModel):
     waiting_on: list[str]
     started_at: datetime | None
     closed_at: datetime | None
+    stuck: StuckTask | None = None
+
+
+class CaseStuckError(RuntimeError):
+    """The case's workflow task fails on every attempt, so it cannot show its view.
+
+    Attributes:
+        summary: The case as Temporal lists it, with what failed in ``summary.stuck``.
+    """
+
+    def __init__(self, summary: CaseSummary) -> None:
+        assert summary.stuck is not None
+        super().__init__(f"{summary.case_id} is stuck: {summary.stuck.failure_type}")
+        self.summary = summary
 
 
 class TimelineEntry(BaseModel):
@@ -48,6 +85,7 @@ def list_query(
     waiting_on: str | None = None,
     started_before: datetime | None = None,
     started_after: datetime | None = None,
+    open_only: bool = False,
 ) -> str:
     """A visibility query over the contract's search attributes (never over personal data).
 
@@ -57,6 +95,7 @@ def list_query(
         waiting_on: Only cases waiting on this department.
         started_before: Only cases started before this moment (older ones).
         started_after: Only cases started after this moment (newer ones).
+        open_only: Only cases whose workflow is still running.
 
     Returns:
         The query.
@@ -73,6 +112,8 @@ def list_query(
     for operator, moment in (("<", started_before), (">", started_after)):
         if moment is not None:
             clauses.append(f"StartTime {operator} '{_rfc3339(moment)}'")
+    if open_only:
+        clauses.append("ExecutionStatus = 'Running'")
     return " AND ".join(clauses)
 
 
@@ -82,26 +123,131 @@ def _rfc3339(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-async def list_cases(client: Client, query: str, *, limit: int = 200) -> list[CaseSummary]:
-    """The newest cases matching ``query``."""
-    cases = []
-    async for execution in client.list_workflows(query, limit=limit):
-        attributes = execution.typed_search_attributes
-        cases.append(
-            CaseSummary(
-                case_id=execution.id,
-                bundle=attributes.get(SA_BUNDLE),
-                status=attributes.get(SA_CASE_STATUS),
-                waiting_on=list(attributes.get(SA_WAITING_ON) or []),
-                started_at=execution.start_time,
-                closed_at=execution.close_time,
-            )
-        )
-    return cases
+#: Open cases described at once while looking for stuck ones.
+_DESCRIBE_CONCURRENCY = 16
+#: What a failure message may show: no run of digits that could be an ID or phone number, no
+#: Chinese text that could be a name or an address.
+_PERSONAL = re.compile(r"\d{6,}[\dXx]*|[\u3400-\u9fff\uf900-\ufaff]+")
+_MESSAGE_LENGTH = 200
+#: A workflow task failed for these only because something arrived while it ran: not stuck.
+_BENIGN_CAUSES = frozenset(
+    {
+        WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND,
+        WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_RESET_STICKY_TASK_QUEUE,
+    }
+)
+
+
+async def list_cases(
+    client: Client, query: str, *, limit: int = 200, look_for_stuck: bool = False
+) -> list[CaseSummary]:
+    """The newest cases matching ``query``.
+
+    Args:
+        client: The Temporal client (with the project's data converter, to read failures).
+        query: From :func:`list_query`.
+        limit: At most this many cases.
+        look_for_stuck: Describe every open case to find those whose workflow task fails
+            (one more call per open case), and say what failed in ``CaseSummary.stuck``.
+
+    Returns:
+        The cases, newest first.
+    """
+    cases = [_summary(execution) async for execution in client.list_workflows(query, limit=limit)]
+    if not look_for_stuck:
+        return cases
+    gate = asyncio.Semaphore(_DESCRIBE_CONCURRENCY)
+
+    async def look(case: CaseSummary) -> CaseSummary:
+        if case.closed_at is not None:
+            return case
+        async with gate:
+            try:
+                description = await client.get_workflow_handle(case.case_id).describe()
+            except RPCError:
+                return case
+            stuck = await stuck_task(client, description)
+        return case.model_copy(update={"stuck": stuck})
+
+    return list(await asyncio.gather(*(look(case) for case in cases)))
+
+
+def _summary(execution: WorkflowExecution) -> CaseSummary:
+    attributes = execution.typed_search_attributes
+    return CaseSummary(
+        case_id=execution.id,
+        bundle=attributes.get(SA_BUNDLE),
+        status=attributes.get(SA_CASE_STATUS),
+        waiting_on=list(attributes.get(SA_WAITING_ON) or []),
+        started_at=execution.start_time,
+        closed_at=execution.close_time,
+    )
+
+
+async def stuck_task(client: Client, description: WorkflowExecutionDescription) -> StuckTask | None:
+    """What fails, if the case's workflow task has failed and is being tried again.
+
+    Args:
+        client: The Temporal client (with the project's data converter, to read the failure).
+        description: The case's workflow, as just described.
+
+    Returns:
+        The failure's type and message (with anything that could be personal data masked),
+        the attempts so far and when it first failed; None when the case is not stuck.
+    """
+    raw = description.raw_description
+    if description.status != WorkflowExecutionStatus.RUNNING or not raw.HasField(
+        "pending_workflow_task"
+    ):
+        return None
+    attempts = raw.pending_workflow_task.attempt
+    if attempts < 2:
+        return None
+    failed = None
+    history = await client.get_workflow_handle(description.id).fetch_history()
+    for event in history.events:
+        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED:
+            failed = event
+        elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+            failed = None
+    if failed is None:
+        return StuckTask(failure_type="WorkflowTaskFailed", message="", attempts=attempts)
+    attrs = failed.workflow_task_failed_event_attributes
+    if attrs.cause in _BENIGN_CAUSES:
+        return None
+    failure_type = _cause(attrs.cause)
+    message = ""
+    if attrs.HasField("failure"):
+        error = await client.data_converter.decode_failure(attrs.failure)
+        if isinstance(error, ApplicationError):
+            failure_type, message = error.type or failure_type, error.message
+        else:
+            failure_type, message = type(error).__name__, str(error)
+    return StuckTask(
+        failure_type=failure_type,
+        message=_masked(message),
+        attempts=attempts,
+        since=failed.event_time.ToDatetime(tzinfo=UTC),
+    )
+
+
+def _cause(cause: WorkflowTaskFailedCause.ValueType) -> str:
+    name = WorkflowTaskFailedCause.Name(cause).removeprefix("WORKFLOW_TASK_FAILED_CAUSE_")
+    return "".join(word.capitalize() for word in name.split("_"))
+
+
+def _masked(message: str) -> str:
+    first_line = message.strip().splitlines()[0] if message.strip() else ""
+    return _PERSONAL.sub("…", first_line)[:_MESSAGE_LENGTH]
 
 
 async def case_view(client: Client, case_id: str) -> CaseView:
-    """The case view: the result of a closed case, the ``status`` query of an open one."""
+    """The case view: the result of a closed case, the ``status`` query of an open one.
+
+    Raises:
+        CaseNotFoundError: No such case.
+        CaseStuckError: Its workflow task fails on every attempt, so it cannot answer.
+    """
     handle = client.get_workflow_handle(case_id, result_type=CaseView)
     try:
         description = await handle.describe()
@@ -112,6 +258,9 @@ async def case_view(client: Client, case_id: str) -> CaseView:
     if description.status == WorkflowExecutionStatus.COMPLETED:
         view: CaseView = await handle.result()
         return view
+    stuck = await stuck_task(client, description)
+    if stuck is not None:
+        raise CaseStuckError(_summary(description).model_copy(update={"stuck": stuck}))
     status: CaseView = await handle.query("status", result_type=CaseView)
     return status
 
@@ -127,6 +276,7 @@ _SHOWN: dict[int, str] = {
     EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED: "case terminated",
     EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED: "case cancelled",
     EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED: "signal",
+    EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED: "workflow task failed",
 }
 
 
@@ -153,6 +303,11 @@ async def timeline(client: Client, case_id: str) -> list[TimelineEntry]:
             )
         elif event.HasField("workflow_execution_signaled_event_attributes"):
             detail = event.workflow_execution_signaled_event_attributes.signal_name
+        elif event.HasField("workflow_task_failed_event_attributes"):
+            cause = event.workflow_task_failed_event_attributes.cause
+            if cause in _BENIGN_CAUSES:
+                continue
+            detail = _cause(cause)
         entries.append(
             TimelineEntry(at=event.event_time.ToDatetime(tzinfo=UTC), event=label, detail=detail)
         )

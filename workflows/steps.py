@@ -163,8 +163,17 @@ class Verification:
         """Ask the provider; wait for a person if it cannot answer at once."""
         return StepOutput(facts={self.gives[0]: await self.verify(context, given)})
 
-    async def verify(self, context: StepContext, given: Facts) -> dict[str, str]:
-        """The confirmed verification, or raise ``VerificationRefused``."""
+    async def verify(
+        self, context: StepContext, given: Facts, *, step: str | None = None
+    ) -> dict[str, str]:
+        """The confirmed verification, or raise ``VerificationRefused``.
+
+        Args:
+            context: The engine running the case.
+            given: The facts the verification may use.
+            step: The name of the step the engine runs when it is not this verification's own
+                (a commitment's, whose fallback this is): the wait is shown, and answered, under it.
+        """
         opened: VerificationOutcome = await workflow.execute_activity(
             open_verification,
             VerificationInput(
@@ -183,7 +192,7 @@ class Verification:
         status = opened.status
         if status == "pending":
             answer = await context.await_answer(
-                self.name, self.provider, self.kind, opened.verification_id
+                step or self.name, self.provider, self.kind, opened.verification_id
             )
             recorded: VerificationOutcome = await workflow.execute_activity(
                 record_verification_answer,
@@ -217,7 +226,8 @@ class Commitment:
     engine schedules ``check`` after ``CaseOptions.pledge_check_after``; if the check finds the
     pledge false (``check_passes`` is false), every step that depended on it is undone in reverse
     order, ``credit`` writes a record to the credit system, and the case ends ``revoked``.
-    Otherwise the material goes by ``fallback`` verification and ``gives[0] = "verification"``.
+    Otherwise the material goes by ``fallback`` verification and ``gives[0] = "verification"``;
+    a person's answer to it is awaited, shown and given under this step's name.
     """
 
     name: str
@@ -237,7 +247,7 @@ class Commitment:
         if self.pledged(given):
             context.schedule_check(self, given)
             return StepOutput(facts={self.gives[0]: "commitment"}, way="commitment")
-        await self.fallback.verify(context, given)
+        await self.fallback.verify(context, given, step=self.name)
         return StepOutput(facts={self.gives[0]: "verification"}, way="department_verification")
 
 

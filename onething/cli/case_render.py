@@ -10,7 +10,7 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
-from onething.cases import TimelineEntry
+from onething.cases import CaseSummary, TimelineEntry
 from onething.cli.times import age, local_time, time_left
 from onething.settings import Settings
 from workflows.models import CaseView
@@ -78,6 +78,42 @@ def render_case(
     namespace = settings.temporal_namespace
     parts.append(Text(f"Web UI: {settings.ui_url}/namespaces/{namespace}/workflows/{view.case_id}"))
     return Group(*parts)
+
+
+def render_stuck(
+    summary: CaseSummary, entries: list[TimelineEntry], *, settings: Settings
+) -> Group:
+    """A case whose workflow task keeps failing: what Temporal knows of it, and what fails.
+
+    Args:
+        summary: The case as listed, with ``summary.stuck`` set.
+        entries: Its timeline.
+        settings: For the Web UI link.
+
+    Returns:
+        The header, what fails (type, message, attempts, since when), timeline and Web UI link.
+    """
+    stuck = summary.stuck
+    assert stuck is not None
+    title = Text.assemble(
+        (summary.case_id, "bold"),
+        f"  bundle {summary.bundle or '?'}  status {summary.status or '?'}  ",
+        ("STUCK", "bold red"),
+    )
+    failing = Text.assemble(
+        ("workflow task failing: ", "red"),
+        (stuck.failure_type, "bold red"),
+        f": {stuck.message}" if stuck.message else "",
+        f"  ({stuck.attempts} attempts since {local_time(stuck.since)})",
+    )
+    hint = Text(
+        "The case cannot answer queries or go on until the cause is fixed and the worker "
+        "redeployed; it resumes by itself then.",
+        style="dim",
+    )
+    namespace = settings.temporal_namespace
+    link = Text(f"Web UI: {settings.ui_url}/namespaces/{namespace}/workflows/{summary.case_id}")
+    return Group(title, failing, hint, _timeline(entries), link)
 
 
 def progress_line(view: CaseView) -> str:

@@ -17,7 +17,13 @@ from rich.live import Live
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 
-from onething.cases import CaseNotFoundError, TimelineEntry, case_view, timeline
+from onething.cases import (
+    CaseNotFoundError,
+    CaseStuckError,
+    TimelineEntry,
+    case_view,
+    timeline,
+)
 from onething.cli.case_render import progress_line, render_case
 from onething.cli.console import console
 from onething.cli.times import local_time
@@ -119,6 +125,13 @@ async def _look(client: Client, case_id: str, last: Snapshot | None) -> Snapshot
         # A workflow task that is failing or being retried cannot answer queries; keep the
         # last view on screen and say why, rather than stop watching.
         note = f"the case did not answer at {local_time(datetime.now(UTC))}: {err.message}"
+        return Snapshot(view=last.view, entries=last.entries, closed=False, note=note)
+    except CaseStuckError as err:
+        if last is None:
+            raise
+        stuck = err.summary.stuck
+        assert stuck is not None
+        note = f"stuck: workflow task failing: {stuck.failure_type}: {stuck.message}"
         return Snapshot(view=last.view, entries=last.entries, closed=False, note=note)
     return Snapshot(view=view, entries=entries, closed=closed)
 

@@ -9,10 +9,12 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 from temporalio.service import RPCError
 
 from onething.cases import (
     CaseNotFoundError,
+    CaseStuckError,
     CaseSummary,
     TimelineEntry,
     case_view,
@@ -21,7 +23,7 @@ from onething.cases import (
     timeline,
 )
 from onething.cli import app
-from onething.cli.case_render import render_case
+from onething.cli.case_render import render_case, render_stuck
 from onething.cli.case_watch import WatchTimeoutError, watch_case
 from onething.cli.console import console, err_console
 from onething.cli.times import age, local_time
@@ -43,10 +45,13 @@ def cases(
     newer_than: Annotated[
         str | None, typer.Option(help="only cases started within this, e.g. 30m, PT2H")
     ] = None,
+    stuck: Annotated[
+        bool, typer.Option("--stuck", help="only open cases whose workflow task keeps failing")
+    ] = False,
     limit: Annotated[int, typer.Option(min=1, max=10_000)] = 200,
     as_json: Annotated[bool, typer.Option("--json", help="one JSON array")] = False,
 ) -> None:
-    """List cases, newest first, with each case's age."""
+    """List cases, newest first, with each case's age; a stuck one says what fails."""
     now = datetime.now(UTC)
     try:
         query = list_query(
@@ -55,16 +60,19 @@ def cases(
             waiting_on=waiting_on,
             started_before=now - parse_duration(older_than) if older_than else None,
             started_after=now - parse_duration(newer_than) if newer_than else None,
+            open_only=stuck,
         )
     except ValueError as err:
         err_console.print(f"error: {err}", markup=False)
         raise typer.Exit(2) from None
     found = asyncio.run(_list(query, limit))
+    if stuck:
+        found = [case for case in found if case.stuck is not None]
     if as_json:
         rows = [c.model_dump(mode="json") | {"age_s": _age_s(c.started_at, now)} for c in found]
         console.print_json(json.dumps(rows))
         return
-    table = Table("case", "bundle", "status", "waiting on", "started", "age", "closed")
+    table = Table("case", "bundle", "status", "waiting on", "started", "age", "closed", "stuck")
     for case in found:
         table.add_row(
             case.case_id,
@@ -74,9 +82,11 @@ def cases(
             local_time(case.started_at),
             age(case.started_at, now),
             local_time(case.closed_at),
+            Text(case.stuck.failure_type, style="red") if case.stuck else "",
         )
     console.print(table)
-    console.print(f"{len(found)} case(s)")
+    stuck_count = sum(1 for case in found if case.stuck is not None)
+    console.print(f"{len(found)} case(s), {stuck_count} stuck", markup=False)
 
 
 def _age_s(started_at: datetime | None, now: datetime) -> float | None:
@@ -85,7 +95,7 @@ def _age_s(started_at: datetime | None, now: datetime) -> float | None:
 
 async def _list(query: str, limit: int) -> list[CaseSummary]:
     client = await connect_temporal(get_settings())
-    return await list_cases(client, query, limit=limit)
+    return await list_cases(client, query, limit=limit, look_for_stuck=True)
 
 
 @app.command()
@@ -113,6 +123,9 @@ def case(
     except CaseNotFoundError:
         err_console.print(f"error: no case {case_id!r}", markup=False)
         raise typer.Exit(1) from None
+    except CaseStuckError as err:
+        _show_stuck(err.summary, as_json=as_json)
+        return
     except WatchTimeoutError as err:
         err_console.print(f"error: {err} after {timeout:g} s", markup=False)
         raise typer.Exit(1) from None
@@ -128,6 +141,21 @@ def case(
         console.print_json(json.dumps(payload, ensure_ascii=False))
         return
     console.print(render_case(view, entries, settings=settings))
+
+
+def _show_stuck(summary: CaseSummary, *, as_json: bool) -> None:
+    entries = asyncio.run(_timeline(summary.case_id))
+    if as_json:
+        payload = summary.model_dump(mode="json") | {
+            "timeline": [e.model_dump(mode="json") for e in entries]
+        }
+        console.print_json(json.dumps(payload, ensure_ascii=False))
+        return
+    console.print(render_stuck(summary, entries, settings=get_settings()))
+
+
+async def _timeline(case_id: str) -> list[TimelineEntry]:
+    return await timeline(await connect_temporal(get_settings()), case_id)
 
 
 async def _case(case_id: str) -> tuple[CaseView, list[TimelineEntry]]:

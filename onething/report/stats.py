@@ -16,7 +16,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from temporalio.client import Client, WorkflowQueryFailedError
 from temporalio.service import RPCError
 
-from onething.cases import CaseNotFoundError, CaseSummary, case_view, list_cases, list_query
+from onething.cases import (
+    CaseNotFoundError,
+    CaseStuckError,
+    CaseSummary,
+    case_view,
+    list_cases,
+    list_query,
+)
 from workflows.models import CaseView
 
 #: Case views read at once: enough to be quick, few enough not to crowd a small server.
@@ -78,7 +85,7 @@ async def collect_stats(client: Client, *, limit: int = 1000) -> CaseStats:
         async with gate:
             try:
                 return await case_view(client, case_id)
-            except (RPCError, WorkflowQueryFailedError, CaseNotFoundError):
+            except (RPCError, WorkflowQueryFailedError, CaseNotFoundError, CaseStuckError):
                 return None
 
     views = await asyncio.gather(*(read(s.case_id) for s in summaries))

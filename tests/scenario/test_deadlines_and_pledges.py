@@ -189,3 +189,53 @@ async def test_a_verification_past_its_deadline_escalates_then_completes(
     view = await handle.result()
     assert view.status == "completed"
     assert view.sla_breached
+
+
+def another_application(event: dict[str, Any], suffix: str) -> dict[str, Any]:
+    """The same application (same representative, same address) under a new case key."""
+    return event | {"id": f"{event['id']}-{suffix}", "subject": f"{event['subject']}-{suffix}"}
+
+
+async def test_a_false_pledgers_next_application_waits_on_police_and_a_person_decides(
+    skipping: WorkflowEnvironment,
+) -> None:
+    false_pledge = sample_event("business", 31, false_address=True)
+    view = await (await start_case(skipping, false_pledge)).result()
+    assert view.status == "revoked"
+
+    # The same representative, the same unregistered address: no pledge now, so police must
+    # verify it, and only an officer can.
+    outcomes: dict[str, CaseView] = {}
+    for suffix, answer in (("again", "confirmed"), ("third", "refused")):
+        handle = await start_case(
+            skipping, another_application(false_pledge, suffix), skip_time=False
+        )
+        waiting = await until(handle, lambda v: bool(v.waits))
+        assert waiting.status == "waiting-department"
+        assert waiting.waiting_on == ["police"]
+        (wait,) = waiting.waits
+        assert (wait.provider, wait.kind) == ("police", "address")
+        assert wait.step in {s.name for s in waiting.steps if s.state == "running"}
+        assert next(f for f in waiting.facts if f.name == "may_pledge").way == "data_query"
+        await handle.execute_update(
+            "answer_verification",
+            VerificationAnswerRequest(
+                step=wait.step, answer=answer, operator="officer-31", reason="visited the site"
+            ),
+        )
+        outcomes[answer] = await handle.result()
+
+    confirmed = outcomes["confirmed"]
+    assert confirmed.status == "completed"
+    basis = next(f for f in confirmed.facts if f.name == "address_basis")
+    assert (basis.way, basis.step) == ("department_verification", "business_address")
+    assert set(EXPECTED_BUSINESS) <= {d.kind for d in confirmed.documents}
+    assert confirmed.checks == []
+    refused = outcomes["refused"]
+    assert refused.status == "rejected"
+    assert refused.failure is not None
+    assert (refused.failure.type, refused.failure.step) == (
+        "VerificationRefused",
+        "business_address",
+    )
+    assert "business_license" not in {d.kind for d in refused.documents}

@@ -23,7 +23,13 @@ from activities.models import (
     VerificationOutcome,
 )
 from events.models import EventMeta
-from onething.constants import DEPARTMENTS, ORCHESTRATOR_TASK_QUEUE, department_task_queue
+from onething.constants import (
+    DEPARTMENTS,
+    ORCHESTRATOR_TASK_QUEUE,
+    SA_CASE_STATUS,
+    SA_WAITING_ON,
+    department_task_queue,
+)
 from tests.helpers.temporal import start_time_skipping_temporal
 from tests.helpers.toy_bundle import TOY_STEPS, ToyCase, ToyData, ToyInput
 from workflows.models import (
@@ -303,3 +309,76 @@ async def test_a_death_stops_the_case_without_issuing_more(ts_env: WorkflowEnvir
     assert view.failure.type == "SubjectDeceased"
     assert "reg_e" not in fakes.issued
     assert next(s for s in view.steps if s.name == "verify_b").state == "skipped"
+
+
+async def waiting_on_police_for_the_pledge(
+    handle: WorkflowHandle[Any, CaseView],
+) -> CaseView:
+    """The case once the verification standing in for the pledge waits for a person."""
+    view = await until(handle, lambda v: bool(v.waits))
+    assert view.status == "waiting-department"
+    assert "police" in view.waiting_on
+    (wait,) = view.waits
+    # The wait is shown, and answered, under the step the case view lists.
+    assert (wait.step, wait.provider) == ("pledge_c", "police")
+    assert next(s for s in view.steps if s.name == "pledge_c").state == "running"
+    attributes = (await handle.describe()).typed_search_attributes
+    assert "police" in (attributes.get(SA_WAITING_ON) or [])
+    assert attributes.get(SA_CASE_STATUS) == "waiting-department"
+    return view
+
+
+async def test_a_fallback_verification_waits_for_a_person_and_their_answer_completes_it(
+    ts_env: WorkflowEnvironment,
+) -> None:
+    fakes = Fakes()
+    data = ToyData(applicant="x", pledge=False, verify="auto", fallback="person")
+    async with AsyncExitStack() as stack:
+        with ts_env.with_time_skipping_disabled():
+            handle = await start(ts_env, stack, fakes, data)
+        await waiting_on_police_for_the_pledge(handle)
+        await handle.execute_update(ToyCase.answer_verification, person_answers("pledge_c"))
+        view = await handle.result()
+    assert view.status == "completed"
+    assert next(f for f in view.facts if f.name == "c").way == "department_verification"
+    assert [(a.verification_id, a.answer) for a in fakes.answers] == [("V-verify_c", "confirmed")]
+    assert view.actions[0].step == "pledge_c"
+    assert view.checks == []
+    assert view.waits == []
+
+
+async def test_a_refused_fallback_verification_rejects_the_case(
+    ts_env: WorkflowEnvironment,
+) -> None:
+    fakes = Fakes()
+    data = ToyData(applicant="x", pledge=False, verify="auto", fallback="person")
+    async with AsyncExitStack() as stack:
+        with ts_env.with_time_skipping_disabled():
+            handle = await start(ts_env, stack, fakes, data)
+        await waiting_on_police_for_the_pledge(handle)
+        await handle.execute_update(
+            ToyCase.answer_verification, person_answers("pledge_c", "refused")
+        )
+        view = await handle.result()
+    assert view.status == "rejected"
+    assert view.failure is not None
+    assert (view.failure.type, view.failure.step) == ("VerificationRefused", "pledge_c")
+    assert "license_d" not in fakes.issued
+    assert fakes.updates[-1] == "onething.case.rejected"
+
+
+async def test_a_fallback_verification_past_its_deadline_escalates_and_still_completes(
+    ts_env: WorkflowEnvironment,
+) -> None:
+    fakes = Fakes()
+    data = ToyData(applicant="x", pledge=False, verify="auto", fallback="person")
+    async with AsyncExitStack() as stack:
+        handle = await start(ts_env, stack, fakes, data)
+        view = await until(handle, lambda v: bool(v.waits) and v.waits[0].breached)
+        assert view.status == "waiting-department"
+        assert view.waits[0].step == "pledge_c"
+        assert "onething.case.sla-breached" in fakes.updates
+        await handle.execute_update(ToyCase.answer_verification, person_answers("pledge_c"))
+        view = await handle.result()
+    assert view.status == "completed"
+    assert view.sla_breached
