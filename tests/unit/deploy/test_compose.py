@@ -8,16 +8,12 @@ from __future__ import annotations
 
 import json
 import re
-import shlex
 import tomllib
-from functools import cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
 
 import jsonschema  # type: ignore[import-untyped]
 import pytest
-import yaml
 
 from onething.constants import (
     ALL_TOPICS,
@@ -29,122 +25,64 @@ from onething.constants import (
     Department,
     department_task_queue,
 )
-from onething.settings import Settings
-
-REPO = Path(__file__).resolve().parents[2]
-COMPOSE_FILE = REPO / "docker-compose.yml"
-DOCKERFILE = REPO / "Dockerfile"
-HEALTHCHECK_SCRIPT = "/opt/onething/healthcheck.py"
-DEPARTMENT_PORT = "8000"
-
-ONE_SHOT_CONDITION = "service_completed_successfully"
-CONDITIONS = {"service_started", "service_healthy", ONE_SHOT_CONDITION}
-
-
-def dashed(department: Department) -> str:
-    """A department name as service names spell it: ``social_security`` → ``social-security``."""
-    return department.replace("_", "-")
-
-
-def department_service(department: Department) -> str:
-    return f"dept-{dashed(department)}"
-
-
-def department_worker(department: Department) -> str:
-    return f"worker-{dashed(department)}"
-
-
-ONETHING_SERVICES = frozenset(
-    {department_service(d) for d in DEPARTMENTS}
-    | {department_worker(d) for d in DEPARTMENTS}
-    | {"worker-orchestrator", "bridge"}
+from onething.crypto.compose_secrets import (
+    POSTGRES_FOLDER,
+    POSTGRES_PASSWORD_FILE,
+    department_service,
+    department_worker,
+    write_compose_secrets,
+)
+from onething.settings import SECRETS_DIR_VARIABLE, Settings
+from tests.unit.deploy.compose_file import (
+    CLUSTER_CLIENTS,
+    COMPOSE_FILE,
+    CONDITIONS,
+    DEPARTMENT_PORT,
+    DOCKERFILE,
+    HEALTHCHECK_SCRIPT,
+    INIT_SECRETS,
+    ONE_SHOT_CONDITION,
+    ONETHING_SERVICES,
+    REPO,
+    SECRETS_MOUNT,
+    bind_mounts,
+    command,
+    compose,
+    depends_on,
+    environment,
+    healthcheck_test,
+    is_one_shot,
+    mounted_script,
+    mounts,
+    secrets_subpath,
+    service,
+    services,
 )
 
-
-@cache
-def compose() -> dict[str, Any]:
-    loaded = yaml.safe_load(COMPOSE_FILE.read_text(encoding="utf-8"))
-    assert isinstance(loaded, dict), "docker-compose.yml must hold a mapping"
-    return loaded
+LONG_RUNNING = ONETHING_SERVICES - {INIT_SECRETS}
 
 
-def services() -> dict[str, dict[str, Any]]:
-    found = compose().get("services")
-    assert isinstance(found, dict), "docker-compose.yml has no services"
-    return found
+def settings_of(name: str, monkeypatch: pytest.MonkeyPatch, secrets_root: Path) -> Settings:
+    """The settings a onething process in service ``name`` reads.
 
-
-def service(name: str) -> dict[str, Any]:
-    assert name in services(), f"docker-compose.yml has no service {name!r}"
-    return services()[name]
-
-
-def environment(name: str) -> dict[str, str]:
-    """A service's environment as strings, whichever of the two Compose forms it uses."""
-    raw = service(name).get("environment", {})
-    if isinstance(raw, list):
-        return dict(item.split("=", 1) for item in raw)
-    return {key: "" if value is None else str(value) for key, value in raw.items()}
-
-
-def command(name: str, key: str = "command") -> list[str]:
-    raw = service(name).get(key, [])
-    return shlex.split(raw) if isinstance(raw, str) else [str(part) for part in raw]
-
-
-def healthcheck_test(name: str) -> list[str]:
-    check = service(name).get("healthcheck") or {}
-    if check.get("disable"):
-        return []
-    raw = check.get("test", [])
-    return ["CMD-SHELL", raw] if isinstance(raw, str) else [str(part) for part in raw]
-
-
-def depends_on(name: str) -> dict[str, Any]:
-    raw = service(name).get("depends_on", {})
-    assert isinstance(raw, dict), f"{name}: depends_on is a list, so it names no condition"
-    return raw
-
-
-def is_one_shot(name: str) -> bool:
-    """Runs once and exits: never restarted, and awaited by someone until it completes."""
-    awaited = any(
-        isinstance(entry, dict) and entry.get("condition") == ONE_SHOT_CONDITION
-        for other in services()
-        for dependency, entry in (service(other).get("depends_on") or {}).items()
-        if dependency == name
-    )
-    return str(service(name).get("restart", "no")) == "no" and awaited
-
-
-def mounts(name: str) -> dict[str, str]:
-    """Container path → source (a named volume, or a repository path) of a service's volumes."""
-    found: dict[str, str] = {}
-    for volume in service(name).get("volumes", []):
-        source, target, *_ = str(volume).split(":")
-        found[target] = source
-    return found
-
-
-def bind_mounts(name: str) -> dict[str, str]:
-    """Container path → repository path of every bind mount from the repository."""
-    return {target: source for target, source in mounts(name).items() if source.startswith(".")}
-
-
-def mounted_script(name: str) -> str:
-    """The text of the repository script a one-shot service runs as its entrypoint."""
-    entrypoint = command(name, "entrypoint")
-    bound = bind_mounts(name)
-    scripts = [part for part in entrypoint if part in bound]
-    assert scripts, f"{name}: entrypoint {entrypoint} runs no script mounted from the repository"
-    return (REPO / bound[scripts[0]]).read_text(encoding="utf-8")
-
-
-def settings_of(name: str, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    """The settings a onething process in service ``name`` reads from its environment."""
+    Its environment, with its folder of the secrets volume as ``init-secrets`` writes it under
+    ``secrets_root`` in place of the volume.
+    """
     for key, value in environment(name).items():
         monkeypatch.setenv(key, value)
+    subpath = secrets_subpath(name)
+    if subpath is not None:
+        assert environment(name)[SECRETS_DIR_VARIABLE] == SECRETS_MOUNT, name
+        monkeypatch.setenv(SECRETS_DIR_VARIABLE, str(secrets_root / subpath))
     return Settings()
+
+
+@pytest.fixture(scope="module")
+def secrets_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The secrets volume after ``init-secrets`` ran."""
+    root = tmp_path_factory.mktemp("secrets")
+    write_compose_secrets(root)
+    return root
 
 
 def test_compose_file_follows_the_compose_specification() -> None:
@@ -185,7 +123,7 @@ def test_healthchecks_use_a_script_the_image_contains() -> None:
         if line.startswith("COPY ")
     ]
 
-    for name in ONETHING_SERVICES:
+    for name in LONG_RUNNING:
         test = healthcheck_test(name)
         assert test[:3] == ["CMD", "python", HEALTHCHECK_SCRIPT], name
     assert ["deploy/healthcheck.py", HEALTHCHECK_SCRIPT] in copies
@@ -254,11 +192,11 @@ def test_the_bridge_joins_its_consumer_group_once_the_topics_exist() -> None:
     assert depends_on("bridge")["kafka-init"] == {"condition": ONE_SHOT_CONDITION}
 
 
-@pytest.mark.parametrize("name", sorted(ONETHING_SERVICES))
+@pytest.mark.parametrize("name", sorted(CLUSTER_CLIENTS))
 def test_onething_services_reach_the_cluster_and_every_department(
-    name: str, monkeypatch: pytest.MonkeyPatch
+    name: str, monkeypatch: pytest.MonkeyPatch, secrets_root: Path
 ) -> None:
-    settings = settings_of(name, monkeypatch)
+    settings = settings_of(name, monkeypatch, secrets_root)
 
     assert settings.temporal_target == "temporal:7233"
     assert settings.temporal_namespace == "default"
@@ -282,8 +220,8 @@ def test_contract_topics_are_created_with_their_partitions() -> None:
     assert "for topic in $TOPICS" in script
 
 
-def test_search_attributes_are_registered_before_any_worker_starts(
-    monkeypatch: pytest.MonkeyPatch,
+def test_the_namespace_and_search_attributes_exist_before_any_worker_starts(
+    monkeypatch: pytest.MonkeyPatch, secrets_root: Path
 ) -> None:
     env = environment("temporal-admin-tools")
     registered = dict(pair.split("=", 1) for pair in env["SEARCH_ATTRIBUTES"].split())
@@ -296,7 +234,12 @@ def test_search_attributes_are_registered_before_any_worker_starts(
     )
 
     assert registered == SEARCH_ATTRIBUTES
-    assert env["TEMPORAL_NAMESPACE"] == settings_of("bridge", monkeypatch).temporal_namespace
+    assert (
+        env["TEMPORAL_NAMESPACE"]
+        == settings_of("bridge", monkeypatch, secrets_root).temporal_namespace
+    )
+    assert "temporal operator namespace create" in script
+    assert '--retention "$NAMESPACE_RETENTION"' in script
     assert env["TEMPORAL_ADDRESS"] == "temporal:7233"
     assert "temporal operator search-attribute create" in script
     assert '--name "$name" --type "$type"' in script
@@ -304,8 +247,30 @@ def test_search_attributes_are_registered_before_any_worker_starts(
     assert waiting == []
 
 
+BIND = "${ONETHING_BIND:-127.0.0.1}"
+
+
+def test_published_ports_listen_on_the_loopback_interface_unless_asked() -> None:
+    published = {
+        name: [str(port) for port in spec.get("ports", [])] for name, spec in services().items()
+    }
+    open_to_all = sorted(
+        f"{name}: {port}"
+        for name, ports in published.items()
+        for port in ports
+        if not port.startswith(f"{BIND}:")
+    )
+
+    assert open_to_all == []
+    assert sorted(name for name, ports in published.items() if ports) == [
+        "kafka",
+        "temporal",
+        "temporal-ui",
+    ]
+
+
 def test_the_host_addresses_in_the_header_are_published() -> None:
-    header = COMPOSE_FILE.read_text(encoding="utf-8").split("\n\n", 1)[0]
+    header = COMPOSE_FILE.read_text(encoding="utf-8").split("\nname:", 1)[0]
     temporal = re.search(r"ONETHING_TEMPORAL_ADDRESS=127\.0\.0\.1:(\d+)", header)
     kafka = re.search(r"ONETHING_KAFKA_BOOTSTRAP=127\.0\.0\.1:(\d+)", header)
     advertised = environment("kafka")["KAFKA_ADVERTISED_LISTENERS"].split(",")
@@ -313,11 +278,11 @@ def test_the_host_addresses_in_the_header_are_published() -> None:
     assert "docker compose up --build" in header
     assert temporal is not None
     assert kafka is not None
-    assert f"{temporal[1]}:7233" in service("temporal")["ports"]
-    assert f"{kafka[1]}:{kafka[1]}" in service("kafka")["ports"]
+    assert f"{BIND}:{temporal[1]}:7233" in service("temporal")["ports"]
+    assert f"{BIND}:{kafka[1]}:{kafka[1]}" in service("kafka")["ports"]
     assert any(listener.endswith(f"//localhost:{kafka[1]}") for listener in advertised)
     assert any(listener.endswith("//kafka:9092") for listener in advertised)
-    assert "8233:8080" in service("temporal-ui")["ports"]
+    assert f"{BIND}:8233:8080" in service("temporal-ui")["ports"]
 
 
 def test_repository_files_mounted_into_containers_exist() -> None:
@@ -352,62 +317,149 @@ def test_the_image_installs_every_package_and_runs_unprivileged() -> None:
     assert instructions[-1] == 'CMD ["onething", "--help"]'
 
 
-SECRET_SETTINGS = (
-    "ONETHING_PAYLOAD_KEYS",
-    "ONETHING_PAYLOAD_ACTIVE_KEY",
-    "ONETHING_DEPARTMENT_TOKENS",
-    "ONETHING_CODEC_TOKEN",
-    "ONETHING_CASE_SCOPE_KEY",
-)
-REQUIRED_VARIABLE = re.compile(r"\$\{([A-Z][A-Z0-9_]*):\?[^}]*\}")
-
-
-def dotenv(text: str) -> dict[str, str]:
-    """A ``.env`` file as docker compose reads it (enough of it for ``compose_env``'s output)."""
-    pairs = (line.split("=", 1) for line in text.splitlines() if line and not line.startswith("#"))
-    return {key: value.removeprefix("'").removesuffix("'") for key, value in pairs}
-
-
-def interpolated(name: str, variables: dict[str, str]) -> dict[str, str]:
-    """A service's environment after docker compose substitutes ``${VAR:?...}``."""
+def secret_variables() -> set[str]:
+    """The variables of every setting that holds a secret (typed ``SecretStr``)."""
     return {
-        key: REQUIRED_VARIABLE.sub(lambda match: variables[match[1]], value)
-        for key, value in environment(name).items()
+        f"ONETHING_{name.upper()}"
+        for name, field in Settings.model_fields.items()
+        if "SecretStr" in repr(field.annotation)
     }
 
 
-def test_secrets_come_from_required_variables_never_from_the_file() -> None:
-    for name in services():
-        for key, value in environment(name).items():
-            if key in SECRET_SETTINGS:
-                assert REQUIRED_VARIABLE.search(value), f"{name}: {key} holds a literal secret"
-                assert re.fullmatch(r'[{}":, a-z_]*', REQUIRED_VARIABLE.sub("", value)), name
+def test_no_secret_is_in_the_file_or_the_environment() -> None:
+    text = COMPOSE_FILE.read_text(encoding="utf-8")
+    in_environment = sorted(
+        f"{name}: {key}"
+        for name in services()
+        for key in environment(name)
+        if key in secret_variables() or key in {"POSTGRES_PASSWORD", "POSTGRES_PWD", "SQL_PASSWORD"}
+    )
+
+    assert len(secret_variables()) >= 4
+    assert in_environment == []
+    assert "${" not in text.replace("${ONETHING_BIND:-127.0.0.1}", "")
+    assert not (REPO / ".env").exists() or ".env" in (REPO / ".dockerignore").read_text()
 
 
-@pytest.mark.parametrize("name", sorted(ONETHING_SERVICES))
-def test_each_container_holds_only_the_secrets_it_needs(
-    name: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+def started_after(name: str) -> set[str]:
+    """Every service that must have started, been healthy or completed before ``name`` starts."""
+    found: set[str] = set()
+    waiting = list(depends_on(name))
+    while waiting:
+        first = waiting.pop()
+        if first not in found:
+            found.add(first)
+            waiting.extend(depends_on(first))
+    return found
+
+
+def test_init_secrets_runs_once_before_everyone_who_reads_them() -> None:
+    readers = sorted(name for name in services() if secrets_subpath(name) is not None)
+    not_waiting = sorted(name for name in readers if INIT_SECRETS not in started_after(name))
+
+    assert command(INIT_SECRETS) == [
+        "python", "-m", "onething.crypto.compose_secrets", "/secrets",
+    ]  # fmt: skip
+    assert mounts(INIT_SECRETS) == {"/secrets": "secrets"}
+    assert is_one_shot(INIT_SECRETS)
+    assert set(LONG_RUNNING) <= set(readers)
+    assert not_waiting == []
+
+
+def test_each_service_mounts_the_folder_init_secrets_writes_for_it(secrets_root: Path) -> None:
+    written = {path.name for path in secrets_root.iterdir() if path.is_dir()}
+    mounted = {name: secrets_subpath(name) for name in services()}
+
+    for name in LONG_RUNNING:
+        assert mounted[name] == name, f"{name} must mount its own folder, not {mounted[name]}"
+        assert environment(name)[SECRETS_DIR_VARIABLE] == SECRETS_MOUNT, name
+    assert {subpath for subpath in mounted.values() if subpath} <= written
+    assert written == set(LONG_RUNNING) | {POSTGRES_FOLDER}
+
+
+def test_postgres_and_temporal_share_a_generated_password(secrets_root: Path) -> None:
+    password_file = f"{SECRETS_MOUNT}/{POSTGRES_PASSWORD_FILE}"
+    # As docker compose passes it on: ``$$`` is its escape of a literal ``$``.
+    temporal_entrypoint = " ".join(command("temporal", "entrypoint")).replace("$$", "$")
+
+    assert environment("postgresql")["POSTGRES_PASSWORD_FILE"] == password_file
+    assert environment("temporal-schema")["SQL_PASSWORD_FILE"] == password_file
+    assert f'POSTGRES_PWD="$(cat {password_file})"' in temporal_entrypoint
+    assert temporal_entrypoint.endswith("exec /etc/temporal/entrypoint.sh")
+    for name in ("postgresql", "temporal-schema", "temporal"):
+        assert secrets_subpath(name) == POSTGRES_FOLDER, name
+    assert environment("postgresql")["POSTGRES_USER"] == environment("temporal")["POSTGRES_USER"]
+    assert environment("temporal-schema")["SQL_USER"] == environment("temporal")["POSTGRES_USER"]
+    assert len((secrets_root / POSTGRES_FOLDER / POSTGRES_PASSWORD_FILE).read_text().strip()) >= 32
+
+
+def test_temporal_runs_on_schemas_a_one_shot_job_made() -> None:
+    env = environment("temporal-schema")
+    script = mounted_script("temporal-schema")
+    databases = env["DATABASES"].split()
+
+    assert service("temporal")["image"].startswith("temporalio/server:")
+    assert not any("auto-setup" in str(spec.get("image", "")) for spec in services().values())
+    assert service("temporal-schema")["image"].startswith("temporalio/admin-tools:")
+    assert depends_on("temporal")["temporal-schema"] == {"condition": ONE_SHOT_CONDITION}
+    assert depends_on("temporal-schema")["postgresql"] == {"condition": "service_healthy"}
+    assert is_one_shot("temporal-schema")
+    assert env["SQL_PLUGIN"] == environment("temporal")["DB"] == "postgres12"
+    assert env["SQL_HOST"] == environment("temporal")["POSTGRES_SEEDS"] == "postgresql"
+    assert databases == [
+        environment("temporal")["DBNAME"],
+        environment("temporal")["VISIBILITY_DBNAME"],
+    ]
+    assert env["SCHEMA_DIR"] == "/etc/temporal/schema/postgresql/v12"
+    for step in ("create", "setup-schema -v 0.0", 'update-schema -d "$SCHEMA_DIR/$kind/versioned"'):
+        assert f'temporal-sql-tool --db "$database" {step}' in script
+    assert "kind=temporal" in script
+    assert "kind=visibility" in script
+
+
+def test_the_web_ui_decodes_through_the_codec_server(
+    monkeypatch: pytest.MonkeyPatch, secrets_root: Path
 ) -> None:
-    from onething.crypto.compose_env import compose_env
+    from onething.crypto.codec_api import ui_origins
+    from onething.crypto.tokens import codec_token
+
+    settings = settings_of("codec-server", monkeypatch, secrets_root)
+    ui_port = next(
+        str(port).split(":")[-2] for port in service("temporal-ui")["ports"] if ":8080" in port
+    )
+
+    assert command("codec-server") == ["python", "-m", "onething.crypto.codec_server"]
+    assert environment("temporal-ui")["TEMPORAL_CODEC_ENDPOINT"] == settings.codec_url
+    assert settings.local_ui_port == int(ui_port)
+    assert f"http://localhost:{ui_port}" in ui_origins(settings)
+    assert settings.codec_trust_local_ui is True
+    assert service("codec-server")["network_mode"] == "host"
+    assert healthcheck_test("codec-server")[3:] == ["http", f"{settings.codec_url}/health"]
+    assert (
+        codec_token(settings)
+        == (secrets_root / "codec-server" / "ONETHING_CODEC_TOKEN").read_text().strip()
+    )
+
+
+@pytest.mark.parametrize("name", sorted(LONG_RUNNING))
+def test_each_container_holds_only_the_secrets_it_needs(
+    name: str, monkeypatch: pytest.MonkeyPatch, secrets_root: Path, tmp_path: Path
+) -> None:
+    from onething.crypto.compose_secrets import load_or_create
     from onething.crypto.keys import load_key_ring
     from onething.crypto.tokens import department_token
 
-    variables = dotenv(compose_env())
-    for key, value in interpolated(name, variables).items():
-        monkeypatch.setenv(key, value)
-    settings = Settings(home=tmp_path)
-    own = next((d for d in DEPARTMENTS if name.endswith(dashed(d))), None)
+    made = load_or_create(secrets_root)
+    settings = settings_of(name, monkeypatch, secrets_root).model_copy(update={"home": tmp_path})
+    own = next((d for d in DEPARTMENTS if name.endswith(d.replace("_", "-"))), None)
 
     if name.startswith("dept-"):
         assert settings.payload_keys is None
     else:
-        assert load_key_ring(settings).active_id == variables["ONETHING_PAYLOAD_ACTIVE_KEY"]
+        assert load_key_ring(settings) == made.ring
     for department in DEPARTMENTS:
         if department == own:
-            assert (
-                department_token(settings, department)
-                == variables[f"DEPARTMENT_TOKEN_{department.upper()}"]
-            )
+            assert department_token(settings, department) == made.department_tokens[department]
         elif settings.department_tokens is not None:
             with pytest.raises(ValueError, match=f"no token for {department}"):
                 department_token(settings, department)
@@ -416,4 +468,5 @@ def test_each_container_holds_only_the_secrets_it_needs(
     # Only who signs scopes (the bridge) and who checks them (the departments) hold the key.
     holds_scope_key = name == "bridge" or name.startswith("dept-")
     assert (settings.case_scope_key is not None) == holds_scope_key
+    assert (settings.codec_token is not None) == (name == "codec-server")
     assert not (tmp_path / "keys").exists()
