@@ -365,3 +365,18 @@ def test_temporal_values_use_postgres_and_the_namespace_onething_uses() -> None:
     for subchart in ("cassandra", "mysql", "postgresql", "elasticsearch"):
         assert values[subchart]["enabled"] is False
     assert any(e["name"] == "TEMPORAL_CODEC_ENDPOINT" for e in values["web"]["additionalEnv"])
+
+
+def test_the_sizing_in_docs_scaling_is_what_the_manifests_hold() -> None:
+    text = (K8S.parents[1] / "docs" / "scaling.md").read_text(encoding="utf-8")
+    values = yaml.safe_load(TEMPORAL_VALUES.read_text(encoding="utf-8"))
+    scaled = {name: s["spec"] for name, s in by_kind(base(), "ScaledObject").items()}
+    partitions = {topics()[topic]["spec"]["partitions"] for topic in INPUT_TOPICS}
+
+    assert f"**{values['server']['config']['numHistoryShards']} shards**" in text
+    assert f"**{partitions.pop()} partitions** per input topic" in text
+    assert not partitions, "every input topic has the same partitions"
+    for name, spec in scaled.items():
+        span = f"{spec['minReplicaCount']}–{spec['maxReplicaCount']}"
+        assert span in text, f"{name}: {span} is not in docs/scaling.md"
+    assert f"history {values['server']['history']['replicaCount']} × 1 core" in text
