@@ -22,7 +22,9 @@ export SQL_PLUGIN SQL_HOST SQL_PORT SQL_USER SQL_PASSWORD
 # The first database holds executions, the second visibility records; each has its schema.
 kind=temporal
 for database in $DATABASES; do
-    temporal-sql-tool --db "$database" create
+    # Older tools fail `create` on an existing database (the postgres image makes one named
+    # after its user); setup-schema below fails anyway if the database is really missing.
+    temporal-sql-tool --db "$database" create || echo "database $database already exists"
     temporal-sql-tool --db "$database" setup-schema -v 0.0
     temporal-sql-tool --db "$database" update-schema -d "$SCHEMA_DIR/$kind/versioned"
     echo "database $database is at the latest $kind schema"
