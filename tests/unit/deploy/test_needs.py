@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import yaml
 
 from onething.constants import (
     ALL_TOPICS,
@@ -31,6 +32,7 @@ from tests.unit.deploy.k8s_files import (
     BASE,
     KAFKA,
     SECRETS_TEMPLATE,
+    TEMPORAL_VALUES,
     by_kind,
     containers,
     documents,
@@ -175,3 +177,16 @@ def test_every_secret_setting_is_handed_to_someone_in_both(tmp_path: Path) -> No
     assert secret_variables() <= in_compose
     assert secret_variables() <= in_k8s
     assert in_compose - {POSTGRES_PASSWORD_FILE} == in_k8s == made
+
+
+def test_temporal_gets_the_dynamic_config_onething_needs_in_both() -> None:
+    compose_dir = compose_file.REPO / "deploy" / "temporal" / "dynamicconfig"
+    compose_file_name = compose_file.environment("temporal")["DYNAMIC_CONFIG_FILE_PATH"]
+    in_compose = yaml.safe_load((compose_dir / Path(compose_file_name).name).read_text())
+    values = yaml.safe_load(TEMPORAL_VALUES.read_text(encoding="utf-8"))
+    in_k8s = values["server"]["dynamicConfig"]
+    single_host_only = {"system.forceSearchAttributesCacheRefreshOnRead"}
+
+    assert set(in_compose) - single_host_only == set(in_k8s)
+    for key, entries in in_k8s.items():
+        assert [e["value"] for e in entries] == [e["value"] for e in in_compose[key]], key
