@@ -470,3 +470,29 @@ def test_each_container_holds_only_the_secrets_it_needs(
     assert (settings.case_scope_key is not None) == holds_scope_key
     assert (settings.codec_token is not None) == (name == "codec-server")
     assert not (tmp_path / "keys").exists()
+
+
+def readme_cluster_commands() -> list[str]:
+    """The shell lines of the README's section on running onething on a cluster."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Running it on a cluster", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```sh\n(.*?)```", section, flags=re.DOTALL)
+    return " ".join(blocks).replace("\\\n", " ").splitlines()
+
+
+def test_the_readme_cluster_commands_name_what_the_compose_file_has(secrets_root: Path) -> None:
+    commands = readme_cluster_commands()
+    execs = [re.search(r"docker compose exec (?:-T )?(\S+) (.*)", line) for line in commands]
+    read_files = re.findall(rf"cat {SECRETS_MOUNT}/(\S+?)\)", " ".join(commands))
+
+    assert commands[0] == "docker compose up --build"
+    assert [m[1] for m in execs if m] == ["bridge", "bridge", "codec-server"]
+    for found in filter(None, execs):
+        if "onething" in found[2]:
+            assert (secrets_root / found[1] / "ONETHING_PAYLOAD_KEYS").is_file(), found[1]
+    assert read_files == ["ONETHING_CODEC_TOKEN"]
+    assert (secrets_root / "codec-server" / read_files[0]).is_file()
+    assert any(
+        f"--codec-endpoint {environment('temporal-ui')['TEMPORAL_CODEC_ENDPOINT']}" in line
+        for line in commands
+    )
