@@ -1,5 +1,5 @@
 # The one image of every onething process in docker-compose.yml: department services,
-# workers and the event bridge differ only in their command.
+# workers, the event bridge, the codec server and init-secrets differ only in their command.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -7,11 +7,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     ONETHING_HOME=/data
 
-# /data is owned by onething in the image; Docker copies that ownership into a fresh named
-# volume mounted there, so the department services can write their databases.
+# /data and /secrets are owned by onething in the image; Docker copies that ownership into a
+# fresh named volume mounted there, so the department services can write their databases and
+# init-secrets the cluster's secrets (owner-only).
 RUN useradd --create-home --uid 10001 --user-group onething \
-    && mkdir /data \
-    && chown onething:onething /data
+    && mkdir /data /secrets \
+    && chown onething:onething /data /secrets \
+    && chmod 700 /secrets
 
 WORKDIR /src
 COPY pyproject.toml README.md ./

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SecretsSettingsSource,
+    SettingsConfigDict,
+)
 
 from onething.constants import DEPARTMENTS, Department
+
+#: Names a folder of files, one per setting (``ONETHING_PAYLOAD_KEYS`` holding the keys, …):
+#: how docker compose and Kubernetes hand secrets over without putting them in the environment.
+SECRETS_DIR_VARIABLE = "ONETHING_SECRETS_DIR"
 
 
 class Settings(BaseSettings):
@@ -17,11 +27,42 @@ class Settings(BaseSettings):
 
     ``temporal_address`` and ``kafka_bootstrap`` name existing services; when they are unset,
     ``onething up`` starts its own on the ``local_*`` ports and everyone else connects there.
+
+    Each setting comes from its environment variable, else from the file of the same name in
+    ``ONETHING_SECRETS_DIR`` when that is set, else from its default.
     """
 
     model_config = SettingsConfigDict(env_prefix="ONETHING_", extra="ignore")
 
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Arguments, then environment variables, then the files in ``ONETHING_SECRETS_DIR``.
+
+        Raises:
+            ValueError: ``ONETHING_SECRETS_DIR`` names no folder, so every secret would be
+                silently missing.
+        """
+        secrets_dir = os.environ.get(SECRETS_DIR_VARIABLE)
+        if not secrets_dir:
+            return init_settings, env_settings, dotenv_settings, file_secret_settings
+        if not os.path.isdir(secrets_dir):
+            raise ValueError(f"{SECRETS_DIR_VARIABLE} {secrets_dir!r} is not a folder")
+        files = SecretsSettingsSource(settings_cls, secrets_dir=secrets_dir)
+        return init_settings, env_settings, dotenv_settings, files
+
     home: Path = Field(default=Path(".onething"), description="Databases, logs and keys.")
+    secrets_dir: Path | None = Field(
+        default=None,
+        description="A folder of one file per setting, named like its variable "
+        "(e.g. ONETHING_PAYLOAD_KEYS); read for every setting the environment leaves unset.",
+    )
     temporal_address: str | None = None
     temporal_namespace: str = "default"
     kafka_bootstrap: str | None = None

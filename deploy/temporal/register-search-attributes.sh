@@ -1,20 +1,29 @@
 #!/bin/sh
-# Registers onething's custom search attributes in one namespace. Safe to run on every
-# `docker compose up`: an attribute already registered with the same type is left alone.
+# Creates onething's namespace if missing and registers its custom search attributes there.
+# Safe to run on every `docker compose up`: an existing namespace, and an attribute already
+# registered with the same type, are left alone.
 #
-# Environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, and SEARCH_ATTRIBUTES as
-# space-separated NAME=TYPE pairs, e.g. "Bundle=Keyword WaitingOn=KeywordList".
+# Environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, NAMESPACE_RETENTION (e.g. 720h), and
+# SEARCH_ATTRIBUTES as space-separated NAME=TYPE pairs, e.g. "Bundle=Keyword WaitingOn=KeywordList".
 set -eu
 
 : "${TEMPORAL_ADDRESS:?TEMPORAL_ADDRESS is not set}"
 : "${TEMPORAL_NAMESPACE:?TEMPORAL_NAMESPACE is not set}"
+: "${NAMESPACE_RETENTION:?NAMESPACE_RETENTION is not set}"
 : "${SEARCH_ATTRIBUTES:?SEARCH_ATTRIBUTES is not set}"
 
-# auto-setup creates the default namespace in the background once the frontend serves,
-# so a healthy frontend does not yet mean the namespace exists.
+namespace_exists() {
+    temporal operator namespace describe \
+        --address "$TEMPORAL_ADDRESS" --namespace "$TEMPORAL_NAMESPACE" >/dev/null 2>&1
+}
+
+# A new namespace reaches the frontend's cache a little later, so create it until it answers;
+# `create` of a namespace that exists fails harmlessly.
 tries=0
-until temporal operator namespace describe \
-    --address "$TEMPORAL_ADDRESS" --namespace "$TEMPORAL_NAMESPACE" >/dev/null 2>&1; do
+until namespace_exists; do
+    temporal operator namespace create \
+        --address "$TEMPORAL_ADDRESS" --namespace "$TEMPORAL_NAMESPACE" \
+        --retention "$NAMESPACE_RETENTION" >/dev/null 2>&1 || true
     tries=$((tries + 1))
     if [ "$tries" -ge 90 ]; then
         echo "namespace $TEMPORAL_NAMESPACE did not appear at $TEMPORAL_ADDRESS" >&2

@@ -1,4 +1,4 @@
-"""``onething keys``: rotate the local stack's payload key; make secrets for docker compose."""
+"""``onething keys``: rotate the local stack's payload key."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import typer
 
 from onething.cli import app
 from onething.cli.console import console, err_console
-from onething.crypto.compose_env import compose_env
 from onething.crypto.keys import rotate_local_key_ring
 from onething.settings import get_settings
 
@@ -34,9 +33,3 @@ def rotate() -> None:
         "Restart onething up to have every process encrypt with it.",
         markup=False,
     )
-
-
-@keys.command("compose-env")
-def compose_env_command() -> None:
-    """Print a fresh .env for docker-compose.yml: payload keys and a token per department."""
-    typer.echo(compose_env(), nl=False)
