@@ -143,7 +143,7 @@ def _birth(population: Population, seed: int) -> dict[str, Any]:
     rng = random.Random(seed)
     family = population.family(seed % len(population.families))
     hospitals = population.hospitals
-    hospital = next((h for h in hospitals if h.region == family.father.region), hospitals[0])
+    hospital = next((h for h in hospitals if h.region == family.father.district), hospitals[0])
     household_parent = "father" if rng.random() < 0.8 else "mother"
     surname_from = family.father if household_parent == "father" else family.mother
     born_at = datetime(2026, 1, 1, tzinfo=CHINA) + timedelta(minutes=rng.randrange(0, 330 * 1440))
@@ -215,7 +215,7 @@ def _death(
         died_at = earlier + timedelta(minutes=rng.randrange(1440, 20 * 1440))
         suffix += "-P"
     informant, relation = _informant(family, deceased)
-    hospital = _general_hospital(population, deceased.region, rng)
+    hospital = _general_hospital(population, deceased.district, rng)
     return _envelope(
         EVENT_TYPE_DEATH,
         f"urn:hospital:{hospital.code}",
