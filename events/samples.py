@@ -46,6 +46,8 @@ _SCOPES: Final[dict[str, str]] = {
     "网络科技有限公司": "网络技术开发、技术服务与电子商务",
     "建设工程有限公司": "房屋建筑工程、市政工程施工",
 }
+#: How long ago, at least, a retirement sample was noticed (see ``_retirement``).
+_NOTICE_AGE_DAYS: Final = 21
 _CAPITALS_CNY: Final = (100_000, 300_000, 500_000, 1_000_000, 2_000_000, 5_000_000)
 
 DeathPlace = Literal["hospital", "home", "other"]
@@ -178,8 +180,11 @@ def _retirement(population: Population, seed: int) -> dict[str, Any]:
     ]
     person = retiring[seed % len(retiring)]
     retires = person.retirement_date
-    # Social security announces a retirement a month ahead, in office hours.
-    noticed = datetime.combine(retires - timedelta(days=30), time(9), tzinfo=CHINA)
+    # Social security announces a retirement a month ahead, in office hours; a notice that
+    # would lie in the future is dated three weeks ago instead, so that the event (and a death
+    # reported up to 20 days after it, see retirement_then_death) is not refused as from it.
+    latest = datetime.now(CHINA).date() - timedelta(days=_NOTICE_AGE_DAYS)
+    noticed = datetime.combine(min(retires - timedelta(days=30), latest), time(9), tzinfo=CHINA)
     return _envelope(
         EVENT_TYPE_RETIREMENT,
         "urn:socialsecurity:330700",
