@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import AwareDatetime, BaseModel
 from temporalio import activity
 
 from activities.department_client import call_department, parse_facts
@@ -88,6 +88,7 @@ class _DeceasedFacts(BaseModel):
 class _CancellationFacts(BaseModel):
     deceased: Person
     death_certificate_number: str
+    died_at: AwareDatetime | None = None
 
 
 class _CompanyFacts(BaseModel):
@@ -164,6 +165,7 @@ async def household_cancellation(input: StepInput) -> StepOutput:
             case_id=input.case_id,
             id_number=facts.deceased.id_number,
             death_certificate_number=facts.death_certificate_number,
+            died_at=facts.died_at,
         ),
         "household_cancellation",
     )

@@ -211,10 +211,14 @@ class DeathRecordRequest(CaseRef):
 
     ``POST /household-cancellations`` (police), ``POST /medical-insurance-terminations``
     (social_security) and ``POST /deceased-tax-settlements`` (tax).
+
+    ``died_at`` is sent by cases started after police began checking it (older cases leave it
+    out); police refuse a death dated in the future or before the person's birth.
     """
 
     id_number: str
     death_certificate_number: str
+    died_at: Moment | None = None
 
 
 # --- civil affairs ------------------------------------------------------------------------------

@@ -15,14 +15,29 @@ from departments.api import (
     IssuedDocument,
     VaccinationRecordRequest,
 )
-from departments.clock import china_date, in_china
+from departments.clock import china_date, in_china, now_in_china
 from departments.documents import find_document, issue_document
 from departments.http import IdempotencyKey, respond
 from departments.idempotency import run_once
 from departments.jinhua import HOSPITALS
-from departments.refusals import checked_id_number, refuse
+from departments.refusals import (
+    checked_age,
+    checked_id_number,
+    checked_not_in_future,
+    living_resident,
+    refuse,
+)
+from departments.residents import SCHEMA as RESIDENTS_SCHEMA
+from departments.residents import record_death, seed_residents
 from departments.service import DepartmentService, PopulationSource
 from departments.store import Store
+from events.plausibility import (
+    MAX_AGE,
+    MAX_FATHER_AGE,
+    MAX_MOTHER_AGE,
+    MIN_PARENT_AGE,
+    birth_date_in,
+)
 
 BIRTH_CERTIFICATE: Final = "birth_medical_certificate"
 VACCINATION_RECORD: Final = "vaccination_record"
@@ -30,7 +45,9 @@ DEATH_CERTIFICATE: Final = "death_medical_certificate"
 #: Given to every newborn within 24 hours of birth: hepatitis B (first dose) and BCG.
 BIRTH_VACCINES: Final = ("HepB-1", "BCG")
 
-SCHEMA: Final = """
+SCHEMA: Final = (
+    RESIDENTS_SCHEMA
+    + """
 CREATE TABLE IF NOT EXISTS hospitals (
     code TEXT PRIMARY KEY,
     name TEXT NOT NULL,
@@ -59,14 +76,16 @@ CREATE TABLE IF NOT EXISTS death_certificates (
     verification_id TEXT
 );
 """
+)
 
 
-def seed(conn: sqlite3.Connection, _: PopulationSource) -> None:
-    """Register Jinhua's hospitals (health holds no persons)."""
+def seed(conn: sqlite3.Connection, source: PopulationSource) -> None:
+    """Register Jinhua's hospitals and its residents (the mothers and the deceased)."""
     conn.executemany(
         "INSERT INTO hospitals (code, name, region) VALUES (?, ?, ?)",
         [(h.code, h.name, h.region) for h in HOSPITALS],
     )
+    seed_residents(conn, source.load())
 
 
 def issue_birth_certificate(
@@ -74,8 +93,13 @@ def issue_birth_certificate(
 ) -> IssuedDocument:
     """Issue the birth medical certificate of a child born in a known hospital.
 
+    The mother must be a woman of the residents register, alive when the child was born and
+    aged 14 to 60 then; a father named must have been aged 14 to 80.
+
     Raises:
-        DepartmentError: ``unknown_hospital`` or ``invalid_id_number``.
+        DepartmentError: ``unknown_hospital``, ``invalid_id_number``, ``implausible_time``
+            (born in the future), ``person_not_found`` or ``person_deceased`` (the mother),
+            ``not_a_mother`` (a man's ID number) or ``implausible_age``.
     """
     known = conn.execute("SELECT 1 FROM hospitals WHERE code = ?", (body.hospital_code,)).fetchone()
     if known is None:
@@ -86,6 +110,8 @@ def issue_birth_certificate(
         if body.father_id_number
         else None
     )
+    born_at = checked_not_in_future(body.child.born_at, field="child.born_at", now=now_in_china())
+    _check_parents(conn, mother, father, born_at)
     document = issue_document(
         conn,
         department="health",
@@ -111,6 +137,31 @@ def issue_birth_certificate(
         ),
     )
     return document
+
+
+def _check_parents(
+    conn: sqlite3.Connection, mother: str, father: str | None, born_at: datetime
+) -> None:
+    resident = living_resident(conn, mother, field="mother_id_number", alive_on=china_date(born_at))
+    if resident.sex != "F":
+        raise refuse("not_a_mother", "mother_id_number is not a woman's")
+    checked_age(
+        resident.birth_date,
+        born_at,
+        field="mother_id_number",
+        youngest=MIN_PARENT_AGE,
+        oldest=MAX_MOTHER_AGE,
+        what="give birth at child.born_at",
+    )
+    if father is not None:
+        checked_age(
+            birth_date_in(father),
+            born_at,
+            field="father_id_number",
+            youngest=MIN_PARENT_AGE,
+            oldest=MAX_FATHER_AGE,
+            what="father a child born at child.born_at",
+        )
 
 
 def record_vaccinations(conn: sqlite3.Connection, body: VaccinationRecordRequest) -> IssuedDocument:
@@ -170,8 +221,10 @@ def issue_death_certificate(
     certificate.
 
     Raises:
-        DepartmentError: ``invalid_id_number``, ``verification_required`` or
-            ``death_already_certified`` (for another case).
+        DepartmentError: ``invalid_id_number``, ``verification_required``,
+            ``death_already_certified`` (for another case), ``implausible_time`` (a death in
+            the future), ``person_not_found``, ``person_deceased`` (dead before) or
+            ``implausible_age`` (a death before the birth, or past the oldest age).
     """
     id_number = checked_id_number(body.id_number, field="id_number")
     if body.place != "hospital" and not body.verification_id:
@@ -190,7 +243,11 @@ def issue_death_certificate(
         found = find_document(conn, earlier["number"], kind=DEATH_CERTIFICATE)
         assert found is not None, "a death certificate always has its document"
         return found
-    died_at = in_china(body.died_at)
+    died_at = in_china(checked_not_in_future(body.died_at, field="died_at", now=now_in_china()))
+    deceased = living_resident(conn, id_number, field="id_number", alive_on=died_at.date())
+    checked_age(
+        deceased.birth_date, died_at, field="id_number", youngest=0, oldest=MAX_AGE, what="die"
+    )
     document = issue_document(
         conn,
         department="health",
@@ -216,6 +273,7 @@ def issue_death_certificate(
             body.verification_id,
         ),
     )
+    record_death(conn, id_number, died_at.date())
     return document
 
 

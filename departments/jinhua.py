@@ -117,6 +117,118 @@ COMPANY_SUFFIXES: Final[tuple[str, ...]] = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class DivisionCode:
+    """A division code as it stood in the editions of GB/T 2260 of some years.
+
+    Attributes:
+        code: The six-digit code.
+        name: The name the division had under that code.
+        first_year: The first year whose edition lists it (None: listed since the first).
+        last_year: The last year whose edition lists it (None: still listed).
+    """
+
+    code: str
+    name: str
+    first_year: int | None
+    last_year: int | None
+
+    def listed_in(self, year: int) -> bool:
+        """Whether the edition of ``year`` lists the code (both end years included)."""
+        return (self.first_year is None or self.first_year <= year) and (
+            self.last_year is None or year <= self.last_year
+        )
+
+
+# The codes each of today's districts had, oldest first, with the years the editions of
+# GB/T 2260 list them (GB 2260-80 and its later editions, as compiled on the Chinese Wikipedia
+# pages "中华人民共和国行政区划代码"; python-stdnum ships the same compilation). Jinhua was the
+# prefecture 3325 until 1982 and 3324 from 1982 until it became the city 3307 in 1985; Lanxi,
+# Yiwu and Dongyang were county-level cities directly under the province (3390) before 1989;
+# Jindong is the former Jinhua County, which was merged into the old Jinhua City in 1982-1985;
+# Pan'an was carved out of Dongyang in 1983. Where two codes share a boundary year, the later
+# one is the code of that year.
+CODE_HISTORY: Final[dict[str, tuple[DivisionCode, ...]]] = {
+    "330702": (
+        DivisionCode("332501", "金华市", None, 1982),
+        DivisionCode("332401", "金华市", 1982, 1985),
+        DivisionCode("330702", "婺城区", 1985, None),
+    ),
+    "330703": (
+        DivisionCode("332521", "金华县", None, 1981),
+        DivisionCode("332401", "金华市", 1982, 1985),
+        DivisionCode("330721", "金华县", 1985, 2000),
+        DivisionCode("330703", "金东区", 2000, None),
+    ),
+    "330723": (
+        DivisionCode("332524", "武义县", None, 1982),
+        DivisionCode("332423", "武义县", 1982, 1985),
+        DivisionCode("330723", "武义县", 1985, None),
+    ),
+    "330726": (
+        DivisionCode("332527", "浦江县", None, 1982),
+        DivisionCode("332426", "浦江县", 1982, 1985),
+        DivisionCode("330726", "浦江县", 1985, None),
+    ),
+    "330727": (
+        DivisionCode("332525", "东阳县", None, 1982),
+        DivisionCode("332431", "磐安县", 1983, 1985),
+        DivisionCode("330727", "磐安县", 1985, None),
+    ),
+    "330781": (
+        DivisionCode("332522", "兰溪县", None, 1982),
+        DivisionCode("332421", "兰溪县", 1982, 1985),
+        DivisionCode("330719", "兰溪市", 1985, 1986),
+        DivisionCode("339003", "兰溪市", 1986, 1989),
+        DivisionCode("330781", "兰溪市", 1989, None),
+    ),
+    "330782": (
+        DivisionCode("332526", "义乌县", None, 1982),
+        DivisionCode("332425", "义乌县", 1982, 1985),
+        DivisionCode("330725", "义乌县", 1985, 1988),
+        DivisionCode("339007", "义乌市", 1988, 1989),
+        DivisionCode("330782", "义乌市", 1989, None),
+    ),
+    "330783": (
+        DivisionCode("332525", "东阳县", None, 1982),
+        DivisionCode("332424", "东阳县", 1982, 1985),
+        DivisionCode("330724", "东阳县", 1985, 1988),
+        DivisionCode("339008", "东阳市", 1988, 1989),
+        DivisionCode("330783", "东阳市", 1989, None),
+    ),
+    "330784": (
+        DivisionCode("332523", "永康县", None, 1982),
+        DivisionCode("332422", "永康县", 1982, 1985),
+        DivisionCode("330722", "永康县", 1985, 1992),
+        DivisionCode("330784", "永康市", 1992, None),
+    ),
+}
+
+
+def code_in_year(district: str, year: int) -> str:
+    """The division code that a place of today's ``district`` had in ``year``.
+
+    A person born there that year carries it as the first six digits of their ID number.
+
+    Args:
+        district: The code of one of today's :data:`DISTRICTS`.
+        year: A year; before the first edition of GB/T 2260 the oldest code is given.
+
+    Returns:
+        The code listed in the edition of ``year``; the later one in a boundary year.
+    """
+    history = CODE_HISTORY[district]
+    listed = [c.code for c in history if c.listed_in(year)]
+    return listed[-1] if listed else history[0].code
+
+
+def code_listed_in(code: str, year: int) -> bool:
+    """Whether ``code`` is a Jinhua code that the GB/T 2260 edition of ``year`` lists."""
+    return any(
+        c.code == code and c.listed_in(year) for history in CODE_HISTORY.values() for c in history
+    )
+
+
 def address(region: str, street: str, number: int) -> str:
     """A postal address in Jinhua, e.g. ``浙江省金华市兰溪市丹溪大道88号``."""
     return f"{CITY_PREFIX}{DISTRICT_BY_CODE[region].name}{street}{number}号"

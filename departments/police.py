@@ -28,14 +28,16 @@ from departments.api import (
     VerificationRequest,
 )
 from departments.audit import Read, asking_department, record_reads
-from departments.clock import china_date
+from departments.clock import china_date, now_in_china
 from departments.documents import find_document, issue_document
 from departments.http import Caller, IdempotencyKey, respond
 from departments.idempotency import run_once
 from departments.population import Family, business_addresses
 from departments.refusals import (
     DepartmentError,
+    checked_age,
     checked_id_number,
+    checked_not_in_future,
     checked_uscc,
     person_not_found,
     refuse,
@@ -44,6 +46,7 @@ from departments.scope_guard import Scope
 from departments.service import DepartmentService, PopulationSource
 from departments.store import Store
 from departments.verifications import Decision, VerificationRule
+from events.plausibility import MAX_AGE, MAX_FATHER_AGE, MIN_PARENT_AGE, birth_date_in
 from onething.identifiers import make_id_number
 
 HOUSEHOLD_REGISTRATION: Final = "household_registration"
@@ -156,9 +159,13 @@ def register_birth(
     number of the child's sex that no one born there that day holds yet. A birth certificate
     registers one child once: asking again with the same child returns the first registration.
 
+    Both parents must have been 14 to 80 years old when the child was born (the mother's
+    tighter bounds are health's to check on the birth certificate).
+
     Raises:
         DepartmentError: ``invalid_id_number``, ``person_not_found`` (the household parent is
-            not registered or has died) or ``birth_already_registered`` (with another child).
+            not registered or has died), ``birth_already_registered`` (with another child),
+            ``implausible_time`` (born in the future) or ``implausible_age`` (a parent's age).
     """
     parent_id = checked_id_number(
         body.household_parent_id_number, field="household_parent_id_number"
@@ -172,6 +179,20 @@ def register_birth(
     earlier = _earlier_registration(conn, body.birth_certificate_number, fingerprint)
     if earlier is not None:
         return earlier
+    born_at = checked_not_in_future(body.child.born_at, field="child.born_at", now=now_in_china())
+    for field, id_number in (
+        ("household_parent_id_number", parent_id),
+        ("other_parent_id_number", other_id),
+    ):
+        if id_number is not None:
+            checked_age(
+                birth_date_in(id_number),
+                born_at,
+                field=field,
+                youngest=MIN_PARENT_AGE,
+                oldest=MAX_FATHER_AGE,
+                what="be a parent of a child born at child.born_at",
+            )
     parent = conn.execute(
         "SELECT p.household_number, h.region FROM persons p "
         "JOIN households h ON h.number = p.household_number "
@@ -359,9 +380,11 @@ def cancel_household_registration(
     """Cancel a deceased person's household registration and record the death.
 
     A person's registration is cancelled once: asking again returns the first cancellation.
+    A time of death, when the request gives one, must be past and after the person's birth.
 
     Raises:
-        DepartmentError: ``invalid_id_number`` or ``person_not_found``.
+        DepartmentError: ``invalid_id_number``, ``person_not_found``, ``implausible_time``
+            (a death in the future) or ``implausible_age`` (a death before the birth).
     """
     id_number = checked_id_number(body.id_number, field="id_number")
     earlier = conn.execute(
@@ -372,10 +395,20 @@ def cancel_household_registration(
         assert found is not None, "a cancellation always has its document"
         return found
     person = conn.execute(
-        "SELECT household_number FROM persons WHERE id_number = ?", (id_number,)
+        "SELECT household_number, birth_date FROM persons WHERE id_number = ?", (id_number,)
     ).fetchone()
     if person is None:
         raise person_not_found("id_number")
+    if body.died_at is not None:
+        died_at = checked_not_in_future(body.died_at, field="died_at", now=now_in_china())
+        checked_age(
+            date.fromisoformat(person["birth_date"]),
+            died_at,
+            field="id_number",
+            youngest=0,
+            oldest=MAX_AGE,
+            what="die at died_at",
+        )
     document = issue_document(
         conn,
         department="police",

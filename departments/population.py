@@ -44,7 +44,7 @@ DEFAULT_SEED: Final = 20_260_101
 #: The "today" of the population: ages, retirement and contribution years are counted to it.
 REFERENCE_DATE: Final = date(2026, 7, 1)
 #: Bump when the people built change for a reason outside this module and ``jinhua``.
-POPULATION_VERSION: Final = "1"
+POPULATION_VERSION: Final = "2"
 
 Sex = Literal["F", "M"]
 Cohort = Literal["retiring", "elderly", "settled"]
@@ -114,6 +114,8 @@ class Person:
         birth_date: The birth date, also encoded in the ID number.
         phone: A mobile number.
         household_number: The household (hukou) the person is registered in.
+        district: The code of today's district the person comes from; the ID number carries
+            the code that place had in the year of birth (see :func:`jinhua.code_in_year`).
         employment: Insured employment, oldest first; the last is open while the person works.
         insurance: Employee social insurance, or None for the uninsured.
         pension: The pension being paid, or None before retirement.
@@ -125,13 +127,14 @@ class Person:
     birth_date: date
     phone: str
     household_number: str
+    district: str
     employment: tuple[Employment, ...] = ()
     insurance: Insurance | None = None
     pension: Pension | None = None
 
     @property
     def region(self) -> str:
-        """The district code in the ID number (where the person was first registered)."""
+        """The division code in the ID number: the code of the district in the birth year."""
         return self.id_number[:6]
 
     @property
@@ -524,6 +527,7 @@ class _Builder:
             birth_date=birth,
             phone=self._phone(),
             household_number=home.number,
+            district=region,
             employment=employment,
             insurance=insurance,
         )
@@ -552,6 +556,7 @@ class _Builder:
             birth_date=birth,
             phone=self._phone(),
             household_number=home.number,
+            district=region,
             employment=employment,
             insurance=self._insurance(start, months),
             pension=pension,
@@ -624,8 +629,9 @@ class _Builder:
     def _phone(self) -> str:
         return f"{self.draw.pick(_PHONE_PREFIXES)}{self.draw.integer(0, 10**8 - 1):08d}"
 
-    def _id_number(self, region: str, birth: date, sex: Sex) -> str:
+    def _id_number(self, district: str, birth: date, sex: Sex) -> str:
         first = 1 if sex == "M" else 2
+        region = jinhua.code_in_year(district, birth.year)
         while True:
             id_number = make_id_number(
                 region, birth, first + 2 * self.draw.integer(0, 499 - first // 2)

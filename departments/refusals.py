@@ -6,10 +6,15 @@ ID numbers and names must not reach error bodies or logs.
 
 from __future__ import annotations
 
-from datetime import date
+import sqlite3
+from datetime import date, datetime
 
 from departments.api import ErrorBody
+from departments.clock import china_date
+from departments.residents import Resident, find_resident
+from events.plausibility import age_on
 from onething.identifiers import IdentifierError, validate_id_number, validate_uscc
+from onething.settings import get_settings
 
 
 class DepartmentError(Exception):
@@ -80,3 +85,57 @@ def checked_birth_date(id_number: str, birth_date: date, *, field: str) -> date:
     if birth_date_in(id_number) != birth_date:
         raise refuse("birth_date_mismatch", f"{field} differs from the birth date in id_number")
     return birth_date
+
+
+def living_resident(
+    conn: sqlite3.Connection, id_number: str, *, field: str, alive_on: date | None = None
+) -> Resident:
+    """The resident ``id_number`` names, alive on ``alive_on`` (today when None).
+
+    Raises:
+        DepartmentError: ``person_not_found`` (not in the residents register) or
+            ``person_deceased`` (recorded dead before that day) naming ``field``.
+    """
+    resident = find_resident(conn, id_number)
+    if resident is None:
+        raise person_not_found(field)
+    if resident.died_on is not None and (alive_on is None or resident.died_on < alive_on):
+        raise refuse("person_deceased", f"{field} is recorded as deceased")
+    return resident
+
+
+def checked_not_in_future(moment: datetime, *, field: str, now: datetime) -> datetime:
+    """Return ``moment`` if it is no later than ``now`` plus the allowed clock skew.
+
+    Raises:
+        DepartmentError: ``implausible_time`` naming ``field``.
+    """
+    if moment > now + get_settings().clock_skew:
+        raise refuse("implausible_time", f"{field} is in the future")
+    return moment
+
+
+def checked_age(
+    birth: date, on: datetime | date, *, field: str, youngest: int, oldest: int, what: str
+) -> int:
+    """Return the age on ``on`` (a day in China) if it lies from ``youngest`` to ``oldest``.
+
+    Args:
+        birth: The birth date of the person ``field`` names.
+        on: When the request says the person did ``what``.
+        field: The request field naming the person.
+        youngest: The youngest plausible age, included.
+        oldest: The oldest plausible age, included.
+        what: What the person is said to do, e.g. ``"be the mother"``.
+
+    Raises:
+        DepartmentError: ``implausible_age`` naming ``field`` and the allowed range.
+    """
+    day = china_date(on) if isinstance(on, datetime) else on
+    age = age_on(birth, day)
+    if not youngest <= age <= oldest:
+        raise refuse(
+            "implausible_age",
+            f"{field} gives an age outside {youngest}-{oldest} to {what}",
+        )
+    return age

@@ -40,14 +40,20 @@ from departments.population import (
     statutory_retirement_date,
 )
 from departments.refusals import (
+    checked_age,
     checked_birth_date,
     checked_id_number,
+    checked_not_in_future,
     checked_uscc,
+    living_resident,
     refuse,
 )
+from departments.residents import SCHEMA as RESIDENTS_SCHEMA
+from departments.residents import record_death, seed_residents
 from departments.scope_guard import Scope
 from departments.service import DepartmentService, PopulationSource
 from departments.store import Store
+from events.plausibility import MAX_AGE, MAX_RETIREMENT_AGE
 
 MEDICAL_INSURANCE_ENROLLMENT: Final = "medical_insurance_enrollment"
 SOCIAL_SECURITY_CARD: Final = "social_security_card"
@@ -74,7 +80,9 @@ FUNERAL_ALLOWANCE_CNY: Final = 5_000
 #: The survivor benefit (抚恤金): months of the deceased's pension, or wage if not yet retired.
 SURVIVOR_BENEFIT_MONTHS: Final = 10
 
-SCHEMA: Final = """
+SCHEMA: Final = (
+    RESIDENTS_SCHEMA
+    + """
 CREATE TABLE IF NOT EXISTS insured (
     id_number TEXT PRIMARY KEY,
     name TEXT NOT NULL,
@@ -158,6 +166,7 @@ CREATE TABLE IF NOT EXISTS maternity_benefits (
     bank_account TEXT NOT NULL
 );
 """
+)
 
 _PURPOSE_MATERNITY: Final = "newborn: decide and pay the maternity benefit"
 _PURPOSE_CONTRIBUTIONS: Final = "retirement: count the contributions a pension rests on"
@@ -166,7 +175,8 @@ _PURPOSE_SURVIVORS: Final = "death: pay the survivors to the next of kin's card 
 
 
 def seed(conn: sqlite3.Connection, source: PopulationSource) -> None:
-    """Register insured persons with their cards, contribution records and pensions."""
+    """Register residents, and insured persons with their cards, contributions and pensions."""
+    seed_residents(conn, source.load())
     insured = [p for p in source.load().people() if p.insurance is not None]
     conn.executemany(
         "INSERT INTO insured (id_number, name, scheme, employer, monthly_wage_cny, "
@@ -297,10 +307,13 @@ def decide_maternity_benefit(
     again returns the first.
 
     Raises:
-        DepartmentError: ``invalid_id_number``, or ``benefit_already_paid`` (to another mother
-            for the same birth certificate).
+        DepartmentError: ``invalid_id_number``, ``benefit_already_paid`` (to another mother
+            for the same birth certificate), ``person_not_found`` or ``person_deceased`` (the
+            mother is not a living resident) or ``not_a_mother`` (a man's ID number).
     """
     mother = checked_id_number(body.mother_id_number, field="mother_id_number")
+    if living_resident(conn, mother, field="mother_id_number").sex != "F":
+        raise refuse("not_a_mother", "mother_id_number is not a woman's")
     earlier = conn.execute(
         "SELECT b.number, b.mother_id_number, b.amount_cny, b.bank_account, d.issued_at "
         "FROM maternity_benefits b JOIN documents d ON d.number = b.number "
@@ -404,8 +417,9 @@ def approve_pension(
 
     Raises:
         DepartmentError: ``invalid_id_number``, ``birth_date_mismatch``, ``sex_mismatch``,
-            ``person_deceased``, ``already_pensioner``, ``insufficient_contributions`` or
-            ``below_retirement_age``.
+            ``person_not_found``, ``person_deceased``, ``already_pensioner``,
+            ``insufficient_contributions``, ``below_retirement_age`` or ``implausible_age``
+            (older than 70 on the retirement date: no retirement is that late).
     """
     id_number = checked_id_number(body.id_number, field="id_number")
     born = checked_birth_date(id_number, body.birth_date, field="birth_date")
@@ -429,6 +443,15 @@ def approve_pension(
         )
     if _is_deceased(conn, id_number):
         raise refuse("person_deceased", "id_number is recorded as deceased")
+    living_resident(conn, id_number, field="id_number")
+    checked_age(
+        born,
+        body.retirement_date,
+        field="id_number",
+        youngest=0,
+        oldest=MAX_RETIREMENT_AGE,
+        what="retire on retirement_date",
+    )
     if conn.execute(
         "SELECT 1 FROM pensions WHERE id_number = ? AND ended_on IS NULL", (id_number,)
     ).fetchone():
@@ -544,7 +567,9 @@ def terminate_pension(
     see to them. A death is recorded once: asking again returns the first answer.
 
     Raises:
-        DepartmentError: ``invalid_id_number``.
+        DepartmentError: ``invalid_id_number``, ``implausible_time`` (a death in the future),
+            ``person_not_found``, ``person_deceased`` (dead before) or ``implausible_age``
+            (a death before the birth).
     """
     id_number = checked_id_number(body.id_number, field="id_number")
     earlier = conn.execute(
@@ -552,7 +577,12 @@ def terminate_pension(
     ).fetchone()
     if earlier is not None:
         return _termination(conn, earlier["termination_number"], earlier["open_case_ids"])
-    died_at = in_china(body.died_at)
+    died_at = in_china(checked_not_in_future(body.died_at, field="died_at", now=now_in_china()))
+    deceased = living_resident(conn, id_number, field="id_number", alive_on=died_at.date())
+    checked_age(
+        deceased.birth_date, died_at, field="id_number", youngest=0, oldest=MAX_AGE, what="die"
+    )
+    record_death(conn, id_number, died_at.date())
     open_cases = [
         row["case_id"]
         for row in conn.execute(
@@ -617,7 +647,7 @@ def terminate_medical_insurance(
     A person's insurance ends once: asking again returns the first termination.
 
     Raises:
-        DepartmentError: ``invalid_id_number`` or ``not_insured``.
+        DepartmentError: ``invalid_id_number``, ``death_not_recorded`` or ``not_insured``.
     """
     id_number = checked_id_number(body.id_number, field="id_number")
     earlier = conn.execute(
@@ -625,6 +655,7 @@ def terminate_medical_insurance(
     ).fetchone()
     if earlier is not None:
         return _existing(conn, earlier["number"], MEDICAL_INSURANCE_TERMINATION)
+    _require_recorded_death(conn, id_number)
     insured = conn.execute(
         "SELECT scheme FROM insured WHERE id_number = ?", (id_number,)
     ).fetchone()
@@ -661,12 +692,13 @@ def pay_funeral_allowance(
     A death gets one allowance: asking again returns the first payment.
 
     Raises:
-        DepartmentError: ``invalid_id_number`` or ``no_payee``.
+        DepartmentError: ``invalid_id_number``, ``death_not_recorded`` or ``no_payee``.
     """
     deceased = checked_id_number(body.id_number, field="id_number")
     earlier = _earlier_payment(conn, deceased, FUNERAL_ALLOWANCE)
     if earlier is not None:
         return earlier
+    _require_recorded_death(conn, deceased)
     payee, relation, account = _payee(conn, body, caller=caller)
     return _pay(
         conn,
@@ -688,11 +720,12 @@ def decide_survivor_benefit(
     A death gets one benefit: asking again returns the first.
 
     Raises:
-        DepartmentError: ``invalid_id_number`` or ``no_payee``.
+        DepartmentError: ``invalid_id_number``, ``death_not_recorded`` or ``no_payee``.
     """
     deceased = checked_id_number(body.id_number, field="id_number")
     earlier = _earlier_payment(conn, deceased, SURVIVOR_BENEFIT)
     if earlier is None:
+        _require_recorded_death(conn, deceased)
         record_reads(
             conn, [Read(body.case_id, caller, "insurance_status", deceased, _PURPOSE_SURVIVORS)]
         )
@@ -828,6 +861,15 @@ def register_employer(
         (uscc, document.number, body.company_name, body.employees),
     )
     return document
+
+
+def _require_recorded_death(conn: sqlite3.Connection, id_number: str) -> None:
+    """Social security acts on a death only once its pension termination recorded it."""
+    if not _is_deceased(conn, id_number):
+        raise refuse(
+            "death_not_recorded",
+            "id_number has no death recorded here: send the pension termination first",
+        )
 
 
 def _is_deceased(conn: sqlite3.Connection, id_number: str) -> bool:

@@ -16,12 +16,20 @@ from departments.api import (
     PensionIncomeRequest,
 )
 from departments.audit import Read, record_reads
+from departments.clock import now_in_china
 from departments.documents import find_document, issue_document
 from departments.http import Caller, IdempotencyKey, respond
 from departments.idempotency import run_once
-from departments.refusals import checked_id_number, checked_uscc, refuse
+from departments.refusals import checked_age, checked_id_number, checked_uscc, refuse
 from departments.service import DepartmentService, PopulationSource
 from departments.store import Store
+from events.plausibility import (
+    MAX_AGE,
+    MAX_FATHER_AGE,
+    MIN_EARLY_RETIREMENT_AGE,
+    MIN_PARENT_AGE,
+    birth_date_in,
+)
 
 INFANT_CARE_DEDUCTION: Final = "infant_care_tax_deduction"
 PENSION_INCOME_REGISTRATION: Final = "pension_income_registration"
@@ -92,7 +100,8 @@ def grant_infant_care_deduction(
 
     Raises:
         DepartmentError: ``invalid_id_number``, ``invalid_parents`` (not one or two distinct
-            parents) or ``taxpayer_not_found`` (no parent is a registered taxpayer).
+            parents), ``implausible_age`` (the child is not born yet, or a parent was not
+            of an age to be one) or ``taxpayer_not_found`` (no parent is a registered taxpayer).
     """
     child = checked_id_number(body.child_id_number, field="child_id_number")
     parents = [
@@ -108,6 +117,7 @@ def grant_infant_care_deduction(
         found = find_document(conn, earlier["number"], kind=INFANT_CARE_DEDUCTION)
         assert found is not None, "a deduction always has its document"
         return found
+    _check_ages(child, parents)
     record_reads(
         conn,
         [Read(body.case_id, caller, "taxpayer_status", p, _PURPOSE_DEDUCTION) for p in parents],
@@ -140,6 +150,28 @@ def grant_infant_care_deduction(
     return document
 
 
+def _check_ages(child: str, parents: list[str]) -> None:
+    born = birth_date_in(child)
+    # Not "under three": the deduction may be claimed afterwards for the months it covered.
+    checked_age(
+        born,
+        now_in_china(),
+        field="child_id_number",
+        youngest=0,
+        oldest=MAX_AGE,
+        what="have been born by now",
+    )
+    for i, parent in enumerate(parents):
+        checked_age(
+            birth_date_in(parent),
+            born,
+            field=f"parent_id_numbers[{i}]",
+            youngest=MIN_PARENT_AGE,
+            oldest=MAX_FATHER_AGE,
+            what="be a parent of child_id_number",
+        )
+
+
 def register_pension_income(
     conn: sqlite3.Connection, body: PensionIncomeRequest, *, caller: str
 ) -> IssuedDocument:
@@ -148,7 +180,8 @@ def register_pension_income(
     A person's pension is registered once: asking again returns the first registration.
 
     Raises:
-        DepartmentError: ``invalid_id_number``.
+        DepartmentError: ``invalid_id_number`` or ``implausible_age`` (younger than anyone
+            who may draw a pension).
     """
     id_number = checked_id_number(body.id_number, field="id_number")
     earlier = conn.execute(
@@ -156,6 +189,14 @@ def register_pension_income(
     ).fetchone()
     if earlier is not None:
         return _existing(conn, earlier["number"], PENSION_INCOME_REGISTRATION)
+    checked_age(
+        birth_date_in(id_number),
+        now_in_china(),
+        field="id_number",
+        youngest=MIN_EARLY_RETIREMENT_AGE,
+        oldest=MAX_AGE,
+        what="draw a pension",
+    )
     record_reads(conn, [Read(body.case_id, caller, "taxpayer_status", id_number, _PURPOSE_PENSION)])
     taxpayer = conn.execute(
         "SELECT employer FROM taxpayers WHERE id_number = ?", (id_number,)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     AfterValidator,
@@ -12,8 +12,13 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
 )
+from pydantic_core import PydanticCustomError
 
+from events import plausibility
 from onething.constants import (
     EVENT_TYPE_BIRTH,
     EVENT_TYPE_BUSINESS,
@@ -31,6 +36,11 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+def _implausible(error: plausibility.Implausible) -> PydanticCustomError:
+    """An error of type ``implausible``: the bridge dead-letters it as an implausible event."""
+    return PydanticCustomError("implausible", str(error))
 
 
 class Person(_Model):
@@ -55,6 +65,17 @@ class Child(_Model):
     born_at: AwareDatetime
     weight_g: int = Field(ge=300, le=8000)
 
+    @field_validator("born_at")
+    @classmethod
+    def _born_by_now(cls, born_at: datetime, info: ValidationInfo) -> datetime:
+        clock = plausibility.clock_in(info.context)
+        if clock is not None:
+            try:
+                plausibility.not_in_future(born_at, field="born_at", clock=clock)
+            except plausibility.Implausible as err:
+                raise _implausible(err) from None
+        return born_at
+
 
 class BirthData(_Model):
     """``data`` of ``onething.birth.registered``."""
@@ -64,6 +85,18 @@ class BirthData(_Model):
     mother: Person
     father: Person | None = None
     household_parent: Literal["mother", "father"]
+
+    @model_validator(mode="after")
+    def _parents_of_an_age(self, info: ValidationInfo) -> Self:
+        if plausibility.clock_in(info.context) is not None:
+            try:
+                born_at = self.child.born_at
+                plausibility.parent_age(self.mother.id_number, born_at, parent="mother")
+                if self.father is not None:
+                    plausibility.parent_age(self.father.id_number, born_at, parent="father")
+            except plausibility.Implausible as err:
+                raise _implausible(err) from None
+        return self
 
 
 class Informant(Person):
@@ -80,6 +113,22 @@ class DeathData(_Model):
     place: Literal["hospital", "home", "other"]
     informant: Informant
 
+    @model_validator(mode="after")
+    def _a_death_that_could_be(self, info: ValidationInfo) -> Self:
+        clock = plausibility.clock_in(info.context)
+        if clock is not None:
+            try:
+                plausibility.not_in_future(self.died_at, field="died_at", clock=clock)
+                plausibility.death_after_birth(
+                    self.deceased.id_number, self.died_at, person="deceased"
+                )
+                plausibility.death_after_birth(
+                    self.informant.id_number, self.died_at, person="informant"
+                )
+            except plausibility.Implausible as err:
+                raise _implausible(err) from None
+        return self
+
 
 class RetirementData(_Model):
     """``data`` of ``onething.retirement.due``."""
@@ -87,6 +136,15 @@ class RetirementData(_Model):
     person: Person
     retirement_date: date
     kind: Literal["normal", "early"]
+
+    @model_validator(mode="after")
+    def _of_retirement_age(self, info: ValidationInfo) -> Self:
+        if plausibility.clock_in(info.context) is not None:
+            try:
+                plausibility.retirement_age(self.person.id_number, self.retirement_date, self.kind)
+            except plausibility.Implausible as err:
+                raise _implausible(err) from None
+        return self
 
 
 class Company(_Model):
@@ -117,6 +175,17 @@ class CloudEventBase(_Model):
     subject: Subject
     time: AwareDatetime
     datacontenttype: Literal["application/json"]
+
+    @field_validator("time")
+    @classmethod
+    def _sent_by_now(cls, time: datetime, info: ValidationInfo) -> datetime:
+        clock = plausibility.clock_in(info.context)
+        if clock is not None:
+            try:
+                plausibility.not_in_future(time, field="time", clock=clock)
+            except plausibility.Implausible as err:
+                raise _implausible(err) from None
+        return time
 
 
 class BirthEvent(CloudEventBase):

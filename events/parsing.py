@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Final
 
 from pydantic import TypeAdapter, ValidationError
 
 from events.models import InputEvent
+from events.plausibility import CONTEXT_KEY, EdgeClock
 from onething.constants import EVENT_TYPES
 from onething.identifiers import IdentifierError, validate_id_number
+from onething.settings import get_settings
 
 #: A birth event is about 700 bytes; anything near this is not an event but a mistake or an attack.
 MAX_EVENT_BYTES: Final = 64 * 1024
@@ -26,13 +29,17 @@ class Rejection:
     detail: str
 
 
-def parse_event(raw: bytes, *, topic: str, key: bytes | None = None) -> InputEvent | Rejection:
-    """Validate one Kafka record against the contract.
+def parse_event(
+    raw: bytes, *, topic: str, key: bytes | None = None, now: datetime | None = None
+) -> InputEvent | Rejection:
+    """Validate one Kafka record against the contract, and that it could be true.
 
     Args:
         raw: the record's value.
         topic: the topic it was read from; the event's ``type`` must belong to it.
         key: the record's key; when present it must be the event's ``subject``.
+        now: the moment the event is judged at (the current time when None); times in the
+            event may lie at most ``Settings.clock_skew`` after it.
 
     Returns:
         The typed event, or a :class:`Rejection` naming what is wrong (never the values).
@@ -61,14 +68,25 @@ def parse_event(raw: bytes, *, topic: str, key: bytes | None = None) -> InputEve
             "wrong_topic", f"type {event_type} belongs on {expected_topic}, not on {topic}"
         )
     try:
-        event = _ADAPTER.validate_python(document)
+        event = _ADAPTER.validate_python(document, context=_edge_context(now))
     except ValidationError as err:
-        return Rejection("invalid_event", _describe(err))
+        return Rejection(_reason(err), _describe(err))
     if key is not None and key != event.subject.encode():
         return Rejection("key_mismatch", "the record key must be the event's subject")
     if _is_id_number(event.subject):
         return Rejection("subject_is_id_number", "the subject must not be a person's ID number")
     return event
+
+
+def _edge_context(now: datetime | None) -> dict[str, EdgeClock]:
+    clock = EdgeClock(now=now or datetime.now(UTC), skew=get_settings().clock_skew)
+    return {CONTEXT_KEY: clock}
+
+
+def _reason(err: ValidationError) -> str:
+    """``implausible_event`` when the event is well formed but cannot be true."""
+    types = {error["type"] for error in err.errors(include_input=False, include_url=False)}
+    return "implausible_event" if types == {"implausible"} else "invalid_event"
 
 
 def _describe(err: ValidationError) -> str:

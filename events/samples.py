@@ -46,6 +46,8 @@ _SCOPES: Final[dict[str, str]] = {
     "网络科技有限公司": "网络技术开发、技术服务与电子商务",
     "建设工程有限公司": "房屋建筑工程、市政工程施工",
 }
+#: How long ago, at least, a retirement sample was noticed (see ``_retirement``).
+_NOTICE_AGE_DAYS: Final = 21
 _CAPITALS_CNY: Final = (100_000, 300_000, 500_000, 1_000_000, 2_000_000, 5_000_000)
 
 DeathPlace = Literal["hospital", "home", "other"]
@@ -143,7 +145,7 @@ def _birth(population: Population, seed: int) -> dict[str, Any]:
     rng = random.Random(seed)
     family = population.family(seed % len(population.families))
     hospitals = population.hospitals
-    hospital = next((h for h in hospitals if h.region == family.father.region), hospitals[0])
+    hospital = next((h for h in hospitals if h.region == family.father.district), hospitals[0])
     household_parent = "father" if rng.random() < 0.8 else "mother"
     surname_from = family.father if household_parent == "father" else family.mother
     born_at = datetime(2026, 1, 1, tzinfo=CHINA) + timedelta(minutes=rng.randrange(0, 330 * 1440))
@@ -178,8 +180,11 @@ def _retirement(population: Population, seed: int) -> dict[str, Any]:
     ]
     person = retiring[seed % len(retiring)]
     retires = person.retirement_date
-    # Social security announces a retirement a month ahead, in office hours.
-    noticed = datetime.combine(retires - timedelta(days=30), time(9), tzinfo=CHINA)
+    # Social security announces a retirement a month ahead, in office hours; a notice that
+    # would lie in the future is dated three weeks ago instead, so that the event (and a death
+    # reported up to 20 days after it, see retirement_then_death) is not refused as from it.
+    latest = datetime.now(CHINA).date() - timedelta(days=_NOTICE_AGE_DAYS)
+    noticed = datetime.combine(min(retires - timedelta(days=30), latest), time(9), tzinfo=CHINA)
     return _envelope(
         EVENT_TYPE_RETIREMENT,
         "urn:socialsecurity:330700",
@@ -215,7 +220,7 @@ def _death(
         died_at = earlier + timedelta(minutes=rng.randrange(1440, 20 * 1440))
         suffix += "-P"
     informant, relation = _informant(family, deceased)
-    hospital = _general_hospital(population, deceased.region, rng)
+    hospital = _general_hospital(population, deceased.district, rng)
     return _envelope(
         EVENT_TYPE_DEATH,
         f"urn:hospital:{hospital.code}",

@@ -110,6 +110,12 @@ class Settings(BaseSettings):
         description="Signs case scopes; <home>/keys/case-scope.key when unset.",
     )
 
+    clock_skew: timedelta = Field(
+        default=timedelta(minutes=5),
+        ge=timedelta(0),
+        description="How far after now a time in an event may lie before the event is refused "
+        "as one from the future (a sender's clock running ahead).",
+    )
     case_sla: timedelta = Field(
         default=timedelta(days=2), description="How long a case may take before it escalates."
     )

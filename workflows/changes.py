@@ -27,8 +27,17 @@ VACCINATION_RECORD_UNDER_ID_NUMBER: Final = "vaccination-record-under-id-number"
 #: ``WaitingOn`` names departments only while the case waits on them.
 SEARCH_ATTRIBUTES_ONLY_WHEN_WAITING: Final = "search-attributes-only-when-waiting"
 
+#: Death: police are told the time of death, and social security pays and ends insurance only
+#: once it has recorded the death (the pension termination), since departments refuse to act on
+#: a death they have not recorded, or one dated in the future.
+DEATH_RECORDED_BEFORE_ACTED_ON: Final = "death-recorded-before-acted-on"
+
 #: Every change, for the starter to name in each new case's options.
-CURRENT: Final = (VACCINATION_RECORD_UNDER_ID_NUMBER, SEARCH_ATTRIBUTES_ONLY_WHEN_WAITING)
+CURRENT: Final = (
+    VACCINATION_RECORD_UNDER_ID_NUMBER,
+    SEARCH_ATTRIBUTES_ONLY_WHEN_WAITING,
+    DEATH_RECORDED_BEFORE_ACTED_ON,
+)
 
 
 def takes(options: CaseOptions, change: str) -> bool:

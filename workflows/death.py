@@ -16,8 +16,9 @@ with workflow.unsafe.imports_passed_through():
     from activities import civil_affairs, health, police, social_security, tax
     from onething.constants import CASE_SCOPE
     from workflows.case_workflow import CaseWorkflow
+    from workflows.changes import DEATH_RECORDED_BEFORE_ACTED_ON
     from workflows.models import CaseView, DeathInput
-    from workflows.steps import AnyStep, NotifyCases, Step, Verification
+    from workflows.steps import AnyStep, NotifyCases, Patch, Step, Verification
 
 
 def _in_hospital(facts: Mapping[str, Any]) -> str | None:
@@ -29,6 +30,13 @@ def _in_hospital(facts: Mapping[str, Any]) -> str | None:
 def _death_subject(facts: Mapping[str, Any]) -> dict[str, Any]:
     return {"deceased": facts["deceased"], "died_at": facts["died_at"], "place": facts["place"]}
 
+
+# Social security records the death in the pension termination (which gives open_case_ids) and
+# refuses payments for a death it has not recorded.
+_AFTER_PENSION_TERMINATION_WITH_KIN = Patch(
+    id=DEATH_RECORDED_BEFORE_ACTED_ON,
+    needs=("deceased", "death_certificate_number", "next_of_kin", "open_case_ids"),
+)
 
 DEATH_STEPS: tuple[AnyStep, ...] = (
     Verification(
@@ -61,6 +69,10 @@ DEATH_STEPS: tuple[AnyStep, ...] = (
         department="police",
         activity=police.household_cancellation,
         needs=("deceased", "death_certificate_number"),
+        patch=Patch(
+            id=DEATH_RECORDED_BEFORE_ACTED_ON,
+            needs=("deceased", "death_certificate_number", "died_at"),
+        ),
     ),
     Step(
         name="funeral_registration",
@@ -85,18 +97,24 @@ DEATH_STEPS: tuple[AnyStep, ...] = (
         department="social_security",
         activity=social_security.funeral_allowance,
         needs=("deceased", "death_certificate_number", "next_of_kin"),
+        patch=_AFTER_PENSION_TERMINATION_WITH_KIN,
     ),
     Step(
         name="survivor_benefit",
         department="social_security",
         activity=social_security.survivor_benefit,
         needs=("deceased", "death_certificate_number", "next_of_kin"),
+        patch=_AFTER_PENSION_TERMINATION_WITH_KIN,
     ),
     Step(
         name="medical_insurance_termination",
         department="social_security",
         activity=social_security.medical_insurance_termination,
         needs=("deceased", "death_certificate_number"),
+        patch=Patch(
+            id=DEATH_RECORDED_BEFORE_ACTED_ON,
+            needs=("deceased", "death_certificate_number", "open_case_ids"),
+        ),
     ),
     Step(
         name="deceased_tax_settlement",

@@ -35,6 +35,13 @@ def _record(person: Person, **changes: Any) -> dict[str, Any]:
     } | changes
 
 
+def _recorded_dead(social: TestClient, *people: Person) -> None:
+    """Social security records each death (its pension termination) before acting on it."""
+    for person in people:
+        response = post(social, "/pension-terminations", _record(person, died_at=DIED_AT))
+        assert response.status_code == 200, response.text
+
+
 def _kin(*people: tuple[Person, str]) -> list[dict[str, str]]:
     return [{"id_number": p.id_number, "relation": relation} for p, relation in people]
 
@@ -232,6 +239,7 @@ def test_funeral_allowance_is_paid_to_the_first_kin_with_a_card(
     widow = family.grandmother
     assert widow.insurance is not None
     body = _record(family.grandfather, next_of_kin=_kin((stranger, "child"), (widow, "spouse")))
+    _recorded_dead(social, family.grandfather)
 
     paid = post(
         social, "/funeral-allowances", body, headers={"X-Onething-Department": "social_security"}
@@ -253,8 +261,10 @@ def test_funeral_allowance_is_paid_to_the_first_kin_with_a_card(
 
 def test_funeral_allowance_needs_a_payee(department: Client, population: Population) -> None:
     family = _elderly(population)
+    social = department("social_security")
+    _recorded_dead(social, family.grandfather)
     response = post(
-        department("social_security"),
+        social,
         "/funeral-allowances",
         _record(family.grandfather, next_of_kin=[]),
     )
@@ -271,6 +281,7 @@ def test_survivor_benefit_is_ten_months_of_the_pension(
     assert pension is not None
     kin = _kin((family.grandmother, "spouse"), (family.father, "child"))
     uninsured = next(f.mother for f in population.families if f.mother.insurance is None)
+    _recorded_dead(social, family.grandfather, uninsured)
 
     benefit = post(social, "/survivor-benefits", _record(family.grandfather, next_of_kin=kin))
     none_due = post(social, "/survivor-benefits", _record(uninsured, next_of_kin=kin))
@@ -287,6 +298,7 @@ def test_medical_insurance_ends_once(department: Client, population: Population)
     social = department("social_security")
     family = _elderly(population)
     uninsured = next(f.mother for f in population.families if f.mother.insurance is None)
+    _recorded_dead(social, family.grandfather, uninsured)
 
     ended = post(social, "/medical-insurance-terminations", _record(family.grandfather))
     again = post(social, "/medical-insurance-terminations", _record(family.grandfather))

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from departments.jinhua import DISTRICT_BY_CODE
+from departments.jinhua import DISTRICT_BY_CODE, code_in_year
 from departments.population import (
     REFERENCE_DATE,
     Population,
@@ -39,7 +39,8 @@ def test_every_id_number_is_valid_unique_and_matches_sex_and_birth(full: Populat
     assert len({p.id_number for p in people}) == len(people)
     for person in people:
         assert validate_id_number(person.id_number) == person.id_number
-        assert person.region in DISTRICT_BY_CODE
+        assert person.district in DISTRICT_BY_CODE
+        assert person.region == code_in_year(person.district, person.birth_date.year)
         assert person.id_number[6:14] == f"{person.birth_date:%Y%m%d}"
         assert int(person.id_number[16]) % 2 == (1 if person.sex == "M" else 0)
 

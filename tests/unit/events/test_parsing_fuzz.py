@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from events.models import CloudEventBase
 from events.parsing import Rejection, parse_event
+from events.plausibility import MAX_FATHER_AGE, MAX_MOTHER_AGE, MIN_PARENT_AGE
 from onething.constants import EVENT_TYPES, TOPIC_BIRTHS
 from onething.identifiers import make_id_number
 from tests.helpers.samples import birth_event
@@ -38,12 +39,22 @@ json_values = st.recursive(
     max_leaves=20,
 )
 names = st.text(alphabet=_NAME_CHARS, min_size=2, max_size=4)
-id_numbers = st.builds(
-    make_id_number,
-    st.sampled_from(["330781", "330702", "110101", "440305"]),
-    st.dates(min_value=date(1930, 1, 1), max_value=date(2025, 12, 31)),
-    st.integers(min_value=0, max_value=999),
-)
+regions = st.sampled_from(["330781", "330702", "110101", "440305"])
+sequences = st.integers(min_value=0, max_value=999)
+#: The child of ``birth_event`` is born on 2026-05-23: parents of an age to be its parents.
+_BORN = date(2026, 5, 23)
+parent_id_numbers = {
+    parent: st.builds(
+        make_id_number,
+        regions,
+        st.dates(
+            min_value=_BORN.replace(year=_BORN.year - oldest - 1) + timedelta(days=1),
+            max_value=_BORN.replace(year=_BORN.year - MIN_PARENT_AGE),
+        ),
+        sequences,
+    )
+    for parent, oldest in (("mother", MAX_MOTHER_AGE), ("father", MAX_FATHER_AGE))
+}
 
 
 def _people(data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -55,9 +66,10 @@ def birth_events(draw: st.DrawFn) -> dict[str, Any]:
     """A valid birth event about people with drawn names and ID numbers."""
     event = birth_event(father=draw(st.booleans()))
     event["data"]["child"]["name"] = draw(names)
-    for person in _people(event["data"]):
-        person["id_number"] = draw(id_numbers)
-        person["name"] = draw(names)
+    for parent in ("mother", "father"):
+        if (person := event["data"].get(parent)) is not None:
+            person["id_number"] = draw(parent_id_numbers[parent])
+            person["name"] = draw(names)
     return event
 
 
