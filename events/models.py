@@ -109,14 +109,15 @@ class BusinessData(_Model):
 
 
 class CloudEventBase(_Model):
-    """The CloudEvents 1.0 attributes every event carries (structured JSON mode)."""
+    """The CloudEvents 1.0 attributes every event carries, in either content mode."""
 
     specversion: Literal["1.0"]
     id: Annotated[str, StringConstraints(min_length=1, max_length=256)]
     source: Annotated[str, StringConstraints(min_length=1, max_length=512)]
     subject: Subject
     time: AwareDatetime
-    datacontenttype: Literal["application/json"]
+    #: Optional in CloudEvents; when given, the contract allows only JSON.
+    datacontenttype: Literal["application/json"] = "application/json"
 
 
 class BirthEvent(CloudEventBase):
