@@ -24,6 +24,8 @@ CONTENT_TYPE: Final = "content-type"
 CE_PREFIX: Final = "ce_"
 JSON: Final = "application/json"
 STRUCTURED_JSON: Final = "application/cloudevents+json"
+#: The Kafka headers of every event onething publishes: structured content mode, always.
+STRUCTURED_HEADERS: Final[list[tuple[str, bytes]]] = [(CONTENT_TYPE, STRUCTURED_JSON.encode())]
 #: The attributes a binding header carries are short: an ``id`` is at most 256 characters.
 MAX_HEADER_VALUE_BYTES: Final = 1024
 #: Header names echoed in a rejection; any other ``ce_`` name is free text and is not.

@@ -171,7 +171,7 @@ class EventMeta(_Model):
 
 
 class OutEvent(_Model):
-    """A CloudEvent that onething publishes (case updates)."""
+    """A CloudEvent that onething publishes (case updates), in structured content mode."""
 
     specversion: Literal["1.0"] = "1.0"
     id: str
