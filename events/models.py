@@ -12,6 +12,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    WithJsonSchema,
 )
 
 from onething.constants import (
@@ -23,7 +24,17 @@ from onething.constants import (
 )
 from onething.identifiers import validate_id_number
 
-IdNumber = Annotated[str, AfterValidator(validate_id_number)]
+IdNumber = Annotated[
+    str,
+    AfterValidator(validate_id_number),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^[0-9]{17}[0-9X]$",
+            "description": "Resident ID number; its check digit (GB 11643-1999) is verified.",
+        }
+    ),
+]
 PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Subject = Annotated[str, StringConstraints(pattern=SUBJECT_PATTERN)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=256)]
