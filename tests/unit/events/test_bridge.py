@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from aiokafka import TopicPartition
+from aiokafka.errors import KafkaConnectionError
 from aiokafka.structs import ConsumerRecord
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -128,3 +129,38 @@ async def test_a_start_that_can_never_succeed_is_dead_lettered(
     await bridge.handle_batch({TP: [good(30, "LX-30")]})
     assert [(letter.offset, letter.reason) for letter in producer.letters] == [(30, "unstartable")]
     assert consumer.committed == [{TP: 31}]
+
+
+class DeadLetterTopicDownAWhile(FakeProducer):
+    """The dead-letter topic refuses connections for the first ``outage`` sends."""
+
+    def __init__(self, outage: int) -> None:
+        super().__init__()
+        self.outage = outage
+        self.attempts = 0
+
+    async def send_and_wait(self, topic: str, value: bytes, **kwargs: Any) -> None:
+        self.attempts += 1
+        if self.attempts <= self.outage:
+            raise KafkaConnectionError()
+        await super().send_and_wait(topic, value, **kwargs)
+
+
+async def test_while_the_dead_letter_topic_is_down_the_record_waits_and_nothing_is_redone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("events.dead_letters.RETRY_BACKOFF_S", (0.001, 0.004))
+    starts = TemporalAwayOnce()
+    starts.calls = 1  # Temporal is up throughout
+    monkeypatch.setattr(bridge_module, "start_case", starts)
+    consumer, producer = FakeConsumer(), DeadLetterTopicDownAWhile(outage=5)
+    bridge = EventBridge(None, consumer, producer, Settings())  # type: ignore[arg-type]
+    batch = [record(40, b"x" * 2_000_000), good(41, "LX-41"), record(42, b"[" * 50)]
+
+    await bridge.handle_batch({TP: batch})
+
+    assert sorted(letter.offset for letter in producer.letters) == [40, 42]
+    assert producer.attempts == 7
+    assert (bridge.started, bridge.dead_lettered) == (1, 2)
+    assert consumer.committed == [{TP: 43}]
+    assert consumer.seeks == []
