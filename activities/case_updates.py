@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiokafka import AIOKafkaProducer
 from temporalio import activity
 
+from events.binding import STRUCTURED_HEADERS
 from events.models import OutEvent
 from onething.constants import TOPIC_CASE_UPDATES
 from workflows.models import CaseUpdateInput, Published
@@ -35,5 +36,6 @@ class CaseUpdatePublisher:
             TOPIC_CASE_UPDATES,
             event.model_dump_json().encode(),
             key=input.case_id.encode(),
+            headers=STRUCTURED_HEADERS,
         )
         return Published(topic=metadata.topic, partition=metadata.partition, offset=metadata.offset)

@@ -1,8 +1,10 @@
 """The event bridge: Kafka events in, cases started in Temporal, nothing dropped.
 
 Each record is validated; a valid one starts its case (idempotently), an invalid one goes to the
-dead-letter topic. Offsets are committed only after every record of a batch is durable in one of
-those two places, so a crash re-reads rather than loses; a re-read starts nothing twice.
+dead-letter topic. An offset is committed only once its record, and every one before it in its
+partition, is durable in one of those two places, so a crash re-reads rather than loses; a re-read
+starts nothing twice. No record can hold a partition up: whatever cannot be taken becomes a dead
+letter that fits, and a dead letter that cannot be written yet is retried on its own.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import defaultdict
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.structs import ConsumerRecord
@@ -17,7 +20,7 @@ from temporalio.client import Client
 
 from events.case_starter import StartOutcome, start_case
 from events.corrections import deliver_to_case
-from events.dead_letters import dead_letter
+from events.dead_letters import DeadLetterWriter, build_dead_letter
 from events.kafka import new_bridge_consumer, new_producer
 from events.parsing import Rejection, parse_event
 from onething.settings import Settings, get_settings
@@ -37,11 +40,16 @@ class EventBridge:
         consumer: AIOKafkaConsumer,
         producer: AIOKafkaProducer,
         settings: Settings,
+        stop: asyncio.Event | None = None,
     ) -> None:
+        """Start cases with ``client``, dead-letter with ``producer``, stop once ``stop`` is set."""
         self._client = client
         self._settings = settings
         self._consumer = consumer
-        self._producer = producer
+        self._stop = stop or asyncio.Event()
+        self._dead_letters = DeadLetterWriter(producer, self._stop)
+        #: Records handled past a failed one of their partition: not handled again when re-read.
+        self._finished: dict[TopicPartition, set[int]] = defaultdict(set)
         self.started = 0
         self.duplicates = 0
         self.dead_lettered = 0
@@ -49,11 +57,18 @@ class EventBridge:
     async def handle(self, record: ConsumerRecord[bytes, bytes]) -> None:
         """Make one record durable as a case or a dead letter (raises if neither could be)."""
         value = record.value or b""
-        parsed = parse_event(value, topic=record.topic, key=record.key)
+        parsed = parse_event(value, topic=record.topic, key=record.key, headers=record.headers)
         if isinstance(parsed, Rejection):
             await self._dead_letter(record, parsed)
             return
-        case, outcome = await start_case(self._client, parsed, self._settings)
+        try:
+            case, outcome = await start_case(self._client, parsed, self._settings)
+        except (ValueError, TypeError, UnicodeError) as err:
+            # Not Temporal being away (that is retried) but an input no case can be built from.
+            await self._dead_letter(
+                record, Rejection("unstartable", f"no case can start from it: {type(err).__name__}")
+            )
+            return
         if outcome is StartOutcome.STARTED:
             self.started += 1
             log.info("started %s", case)
@@ -81,15 +96,17 @@ class EventBridge:
     async def _dead_letter(
         self, record: ConsumerRecord[bytes, bytes], rejection: Rejection
     ) -> None:
-        await dead_letter(
-            self._producer,
+        letter = build_dead_letter(
             rejection,
             topic=record.topic,
             partition=record.partition,
             offset=record.offset,
             key=record.key,
             value=record.value or b"",
+            headers=record.headers,
+            max_original_bytes=self._settings.dead_letter_max_original_bytes,
         )
+        await self._dead_letters.write(letter)
         self.dead_lettered += 1
         log.warning(
             "dead-lettered %s/%d/%d: %s",
@@ -102,31 +119,60 @@ class EventBridge:
     async def handle_batch(
         self, batch: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]
     ) -> None:
-        """Handle a batch concurrently, then commit it; on failure, rewind to re-read it."""
-        records = [record for records in batch.values() for record in records]
-        results = await asyncio.gather(*(self.handle(r) for r in records), return_exceptions=True)
-        failures = [r for r in results if isinstance(r, BaseException)]
-        if failures:
-            for tp, tp_records in batch.items():
-                self._consumer.seek(tp, tp_records[0].offset)
-            raise failures[0]
-        await self._consumer.commit(
-            {tp: tp_records[-1].offset + 1 for tp, tp_records in batch.items()}
-        )
+        """Handle a batch concurrently, then commit what is done.
 
-    async def run(self, stop: asyncio.Event) -> None:
-        """Consume until ``stop`` is set, backing off while Kafka or Temporal is unavailable."""
+        A partition whose records all became durable is committed to its end. One with a failure
+        is committed up to the first failed record and rewound to it; the records after it that
+        did succeed are remembered, so re-reading them starts and dead-letters nothing again.
+        """
+        todo = [
+            record
+            for tp, records in batch.items()
+            for record in records
+            if record.offset not in self._finished[tp]
+        ]
+        results = await asyncio.gather(*(self.handle(r) for r in todo), return_exceptions=True)
+        failed = {
+            (record.topic, record.partition, record.offset): result
+            for record, result in zip(todo, results, strict=True)
+            if isinstance(result, BaseException)
+        }
+        commits: dict[TopicPartition, int] = {}
+        for tp, records in batch.items():
+            rewind_to = next(
+                (r.offset for r in records if (r.topic, r.partition, r.offset) in failed), None
+            )
+            if rewind_to is None:
+                commits[tp] = records[-1].offset + 1
+                continue
+            if rewind_to > records[0].offset:
+                commits[tp] = rewind_to
+            self._finished[tp].update(
+                r.offset
+                for r in records
+                if r.offset > rewind_to and (r.topic, r.partition, r.offset) not in failed
+            )
+            self._consumer.seek(tp, rewind_to)
+        if commits:
+            await self._consumer.commit(commits)
+            for tp, offset in commits.items():
+                self._finished[tp] = {o for o in self._finished[tp] if o >= offset}
+        if failed:
+            raise next(iter(failed.values()))
+
+    async def run(self) -> None:
+        """Consume until ``stop`` is set, backing off while Kafka or Temporal is away."""
         backoff = 0.5
-        while not stop.is_set():
+        while not self._stop.is_set():
             try:
                 batch = await self._consumer.getmany(timeout_ms=500)
                 if batch:
                     await self.handle_batch(batch)
                 backoff = 0.5
             except Exception as err:
-                # Kafka or Temporal unavailable, or a start that failed: the batch was rewound.
+                # Kafka or Temporal unavailable: the failed records were rewound, nothing else.
                 log.warning("retrying in %.1fs after %s", backoff, type(err).__name__)
-                await _sleep_or_stop(stop, backoff)
+                await _sleep_or_stop(self._stop, backoff)
                 backoff = min(backoff * 2, 30.0)
 
 
@@ -148,9 +194,9 @@ async def main(
     producer = new_producer(settings)
     await producer.start()
     await consumer.start()
-    bridge = EventBridge(client, consumer, producer, settings)
+    bridge = EventBridge(client, consumer, producer, settings, stop)
     try:
-        runner = asyncio.create_task(bridge.run(stop))
+        runner = asyncio.create_task(bridge.run())
         await serve_until_stopped(settings, PART, stop)
         await runner
     finally:

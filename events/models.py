@@ -13,6 +13,7 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationInfo,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -28,7 +29,17 @@ from onething.constants import (
 )
 from onething.identifiers import validate_id_number
 
-IdNumber = Annotated[str, AfterValidator(validate_id_number)]
+IdNumber = Annotated[
+    str,
+    AfterValidator(validate_id_number),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^[0-9]{17}[0-9X]$",
+            "description": "Resident ID number; its check digit (GB 11643-1999) is verified.",
+        }
+    ),
+]
 PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Subject = Annotated[str, StringConstraints(pattern=SUBJECT_PATTERN)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=256)]
@@ -167,14 +178,15 @@ class BusinessData(_Model):
 
 
 class CloudEventBase(_Model):
-    """The CloudEvents 1.0 attributes every event carries (structured JSON mode)."""
+    """The CloudEvents 1.0 attributes every event carries, in either content mode."""
 
     specversion: Literal["1.0"]
     id: Annotated[str, StringConstraints(min_length=1, max_length=256)]
     source: Annotated[str, StringConstraints(min_length=1, max_length=512)]
     subject: Subject
     time: AwareDatetime
-    datacontenttype: Literal["application/json"]
+    #: Optional in CloudEvents; when given, the contract allows only JSON.
+    datacontenttype: Literal["application/json"] = "application/json"
 
     @field_validator("time")
     @classmethod
@@ -239,7 +251,7 @@ class EventMeta(_Model):
 
 
 class OutEvent(_Model):
-    """A CloudEvent that onething publishes (case updates)."""
+    """A CloudEvent that onething publishes (case updates), in structured content mode."""
 
     specversion: Literal["1.0"] = "1.0"
     id: str

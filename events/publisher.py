@@ -1,4 +1,7 @@
-"""Publishing CloudEvents to the topic their ``type`` belongs to (``onething publish``)."""
+"""Publishing CloudEvents to the topic their ``type`` belongs to (``onething publish``).
+
+Each line goes out as it is, in structured content mode (``application/cloudevents+json``).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from dataclasses import dataclass, field
 
 from aiokafka import AIOKafkaProducer
 
+from events.binding import STRUCTURED_HEADERS
 from onething.constants import EVENT_TYPES
 
 
@@ -52,7 +56,7 @@ async def publish_lines(producer: AIOKafkaProducer, lines: Iterable[str]) -> Pub
         except ValueError as err:
             report.refused.append((number, str(err)))
             continue
-        pending.append(await producer.send(topic, value, key=key))
+        pending.append(await producer.send(topic, value, key=key, headers=STRUCTURED_HEADERS))
     for delivery in pending:
         await delivery
         report.published += 1

@@ -83,6 +83,14 @@ class Settings(BaseSettings):
         "queue dispatches, across all its workers, e.g. {'tax': 20}. Unset: no limit.",
     )
     population_families: int = Field(default=12_000, ge=100, le=200_000)
+    dead_letter_max_original_bytes: int = Field(
+        default=64 * 1024,
+        ge=0,
+        le=512 * 1024,
+        description="The most bytes of a refused record's value its dead letter keeps; a longer "
+        "one is cut and marked so (its size and SHA-256 are always kept). At most 512 KiB, so "
+        "a dead letter always fits under the producer's 1 MiB request limit.",
+    )
 
     payload_keys: SecretStr | None = Field(
         default=None,

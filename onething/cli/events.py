@@ -1,4 +1,4 @@
-"""``onething sample-event`` and ``onething publish``."""
+"""``onething sample-event``, ``onething publish`` and ``onething asyncapi``."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from events import asyncapi
 from events.kafka import new_producer
 from events.publisher import PublishReport, publish_lines
 from events.samples import SampleOptionError, UnknownBundleError, sample_event
@@ -76,3 +77,22 @@ def sample_event_command(
         err_console.print(f"error: {err}")
         raise typer.Exit(2) from None
     sys.stdout.write(json.dumps(event, ensure_ascii=False) + "\n")
+
+
+@app.command("asyncapi")
+def asyncapi_command(
+    check: Annotated[
+        bool, typer.Option("--check", help="only say whether docs/ is current; exit 1 if not")
+    ] = False,
+) -> None:
+    """Write the event contract (AsyncAPI 3.0 and a JSON Schema per event type) to docs/."""
+    if check:
+        stale = asyncapi.check()
+        for relative in stale:
+            err_console.print(f"docs/{relative} is out of date; run `{asyncapi.REGENERATE}`")
+        if stale:
+            raise typer.Exit(1)
+        console.print("docs/ matches the models")
+        return
+    for path in asyncapi.write():
+        console.print(f"wrote {path.relative_to(asyncapi.DOCS.parent)}")

@@ -85,3 +85,49 @@ async def read_all_values(bootstrap: str, topic: str) -> list[bytes]:
         return values
     finally:
         await consumer.stop()
+
+
+#: Large enough for the 8 MB records the edge tests send; aiokafka's default is 1 MiB.
+LARGE_REQUEST_BYTES = 16 * 1024 * 1024
+
+Record = tuple[bytes | None, bytes, list[tuple[str, bytes | None]]]
+
+
+async def produce_records(
+    bootstrap: str, topic: str, records: list[Record]
+) -> list[tuple[int, int]]:
+    """Send ``(key, value, headers)`` records in order; return where each was kept.
+
+    The producer takes requests up to 16 MiB, so oversized records reach the broker to be judged.
+
+    Returns:
+        The ``(partition, offset)`` of each record.
+    """
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap,
+        acks="all",
+        max_request_size=LARGE_REQUEST_BYTES,
+        request_timeout_ms=60_000,
+    )
+    await producer.start()
+    try:
+        offsets = []
+        for key, value, headers in records:
+            metadata = await producer.send_and_wait(topic, value, key=key, headers=headers)
+            offsets.append((metadata.partition, metadata.offset))
+        return offsets
+    finally:
+        await producer.stop()
+
+
+async def committed_offset(bootstrap: str, group: str, tp: TopicPartition) -> int | None:
+    """The offset a consumer group has committed for ``tp``, asked without joining the group."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False
+    )
+    await consumer.start()
+    try:
+        offset: int | None = await consumer.committed(tp)
+        return offset
+    finally:
+        await consumer.stop()

@@ -163,3 +163,53 @@ def test_valid_events_with_drawn_people_parse(event: dict[str, Any]) -> None:
     raw = json.dumps(event, ensure_ascii=False).encode()
     parsed = parse_event(raw, topic=TOPIC_BIRTHS, key=event["subject"].encode())
     assert isinstance(parsed, CloudEventBase), parsed
+
+
+header_names = st.sampled_from(
+    ["content-type", "Content-Type", "ce_specversion", "ce_id", "ce_type", "ce_subject", "ce_time"]
+) | st.text(max_size=20)
+header_values = (
+    st.none()
+    | st.binary(max_size=64)
+    | st.sampled_from(
+        [b"1.0", b"application/json", b"application/cloudevents+json; charset=utf-8", b"\xff\xfe"]
+    )
+)
+headers_lists = st.lists(st.tuples(header_names, header_values), max_size=8)
+
+
+@st.composite
+def nested_values(draw: st.DrawFn) -> bytes:
+    """Brackets nested up to 20,000 deep, balanced or not, around arbitrary JSON or event parts."""
+    depth = draw(st.integers(min_value=0, max_value=20_000))
+    opener = draw(st.sampled_from(["[", '{"a":', '{"data":', '["\\"', "[{"]))
+    closer = draw(st.sampled_from(["]", "}", "", "]}", '"]']))
+    middle = draw(st.sampled_from(["1", "null", '"x"', json.dumps(birth_event())]))
+    return (opener * depth + middle + closer * draw(st.integers(0, depth))).encode()
+
+
+@FUZZ
+@given(raw=st.binary(max_size=2048), topic=st.sampled_from(TOPICS), headers=headers_lists)
+def test_arbitrary_bytes_and_headers_get_an_answer(
+    raw: bytes, topic: str, headers: list[tuple[str, bytes | None]]
+) -> None:
+    result = parse_event(raw, topic=topic, key=raw[:8] or None, headers=headers)
+    assert isinstance(result, CloudEventBase | Rejection)
+
+
+@FUZZ
+@given(raw=nested_values(), headers=headers_lists)
+def test_deep_nesting_gets_an_answer(raw: bytes, headers: list[tuple[str, bytes | None]]) -> None:
+    result = parse_event(raw, topic=TOPIC_BIRTHS, headers=headers)
+    assert isinstance(result, CloudEventBase | Rejection)
+
+
+@FUZZ
+@given(event=birth_events(), headers=headers_lists, value=json_values)
+def test_binary_mode_with_arbitrary_headers_gets_an_answer(
+    event: dict[str, Any], headers: list[tuple[str, bytes | None]], value: Any
+) -> None:
+    attributes = [(f"ce_{k}", str(v).encode()) for k, v in event.items() if k != "data"]
+    data = json.dumps(event["data"] if value is None else value, ensure_ascii=False).encode()
+    result = parse_event(data, topic=TOPIC_BIRTHS, headers=attributes + headers)
+    assert isinstance(result, CloudEventBase | Rejection)
