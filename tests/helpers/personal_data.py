@@ -47,7 +47,7 @@ def people_in_records(values: Iterable[bytes]) -> set[str]:
     for value in values:
         try:
             found |= people_in(json.loads(value))
-        except (UnicodeDecodeError, json.JSONDecodeError):
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than json can read
             continue
     return found
 

@@ -45,7 +45,7 @@ def _documents_of(stack: Any, case_id: str) -> int:
 async def test_a_birth_to_a_mother_in_no_register_is_rejected_without_a_document(
     stack: Any, client: Client
 ) -> None:
-    event = sample_event("newborn", 303)
+    event = sample_event("newborn", 7303)
     # A woman of 31 with a valid ID number whom no register holds: the edge cannot know that.
     stranger = make_id_number("330782", date(1995, 3, 3), 998)
     event["data"]["mother"]["id_number"] = stranger
@@ -67,7 +67,7 @@ async def test_a_birth_to_a_mother_in_no_register_is_rejected_without_a_document
 async def test_a_birth_to_a_mother_aged_five_is_dead_lettered_naming_the_field(
     stack: Any,
 ) -> None:
-    event = sample_event("newborn", 304)
+    event = sample_event("newborn", 7304)
     five = make_id_number("330782", date(2021, 3, 3), 996)
     event["data"]["mother"]["id_number"] = five
     original = json.dumps(event, ensure_ascii=False).encode()
