@@ -5,38 +5,30 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, get_args
 
 import typer
-from rich.table import Table
-from temporalio.service import RPCError
 
-from onething.cases import (
-    CaseNotFoundError,
-    CaseSummary,
-    TimelineEntry,
-    case_view,
-    list_cases,
-    list_query,
-    timeline,
-)
 from onething.cli import app
-from onething.cli.case_render import render_case
-from onething.cli.case_watch import WatchTimeoutError, watch_case
-from onething.cli.console import console, err_console
+from onething.cli.console import console
+from onething.cli.replies import USAGE, choose, fail, no_case
 from onething.cli.times import age, local_time
-from onething.constants import BUNDLES
+from onething.constants import BUNDLES, DEPARTMENTS, CaseStatus
 from onething.durations import parse_duration
-from onething.settings import Settings, get_settings
-from onething.temporal_client import connect_temporal
-from workflows.models import CaseView
+
+if TYPE_CHECKING:
+    from onething.cases import CaseSummary, TimelineEntry
+    from onething.settings import Settings
+    from workflows.models import CaseView
 
 
 @app.command()
 def cases(
     bundle: Annotated[str | None, typer.Option(help=f"one of {', '.join(BUNDLES)}")] = None,
-    status: Annotated[str | None, typer.Option(help="a CaseStatus, e.g. completed")] = None,
-    waiting_on: Annotated[str | None, typer.Option(help="a department name")] = None,
+    status: Annotated[
+        str | None, typer.Option(help=f"one of {', '.join(get_args(CaseStatus))}")
+    ] = None,
+    waiting_on: Annotated[str | None, typer.Option(help=f"one of {', '.join(DEPARTMENTS)}")] = None,
     older_than: Annotated[
         str | None, typer.Option(help="only cases started longer ago than this, e.g. 2h, 1d12h")
     ] = None,
@@ -47,6 +39,13 @@ def cases(
     as_json: Annotated[bool, typer.Option("--json", help="one JSON array")] = False,
 ) -> None:
     """List cases, newest first, with each case's age."""
+    from rich.table import Table
+
+    from onething.cases import list_query
+
+    choose("--bundle", bundle, BUNDLES)
+    choose("--status", status, get_args(CaseStatus))
+    choose("--waiting-on", waiting_on, DEPARTMENTS)
     now = datetime.now(UTC)
     try:
         query = list_query(
@@ -57,8 +56,7 @@ def cases(
             started_after=now - parse_duration(newer_than) if newer_than else None,
         )
     except ValueError as err:
-        err_console.print(f"error: {err}", markup=False)
-        raise typer.Exit(2) from None
+        fail(str(err), code=USAGE)
     found = asyncio.run(_list(query, limit))
     if as_json:
         rows = [c.model_dump(mode="json") | {"age_s": _age_s(c.started_at, now)} for c in found]
@@ -84,6 +82,10 @@ def _age_s(started_at: datetime | None, now: datetime) -> float | None:
 
 
 async def _list(query: str, limit: int) -> list[CaseSummary]:
+    from onething.cases import list_cases
+    from onething.settings import get_settings
+    from onething.temporal_client import connect_temporal
+
     client = await connect_temporal(get_settings())
     return await list_cases(client, query, limit=limit)
 
@@ -104,6 +106,13 @@ def case(
     ] = None,
 ) -> None:
     """Show one case: status, steps, waits, checks, documents, facts, materials, timeline."""
+    from temporalio.service import RPCError
+
+    from onething.cases import CaseNotFoundError
+    from onething.cli.case_render import render_case
+    from onething.cli.case_watch import WatchTimeoutError
+    from onething.settings import get_settings
+
     settings = get_settings()
     try:
         if watch:
@@ -111,14 +120,11 @@ def case(
             return
         view, entries = asyncio.run(_case(case_id))
     except CaseNotFoundError:
-        err_console.print(f"error: no case {case_id!r}", markup=False)
-        raise typer.Exit(1) from None
+        fail(no_case(case_id))
     except WatchTimeoutError as err:
-        err_console.print(f"error: {err} after {timeout:g} s", markup=False)
-        raise typer.Exit(1) from None
+        fail(f"{err} after {timeout:g} s")
     except RPCError as err:
-        err_console.print(f"error: {case_id} did not answer: {err.message}", markup=False)
-        raise typer.Exit(1) from None
+        fail(f"{case_id} did not answer: {err.message}")
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
     if as_json:
@@ -131,11 +137,18 @@ def case(
 
 
 async def _case(case_id: str) -> tuple[CaseView, list[TimelineEntry]]:
+    from onething.cases import case_view, timeline
+    from onething.settings import get_settings
+    from onething.temporal_client import connect_temporal
+
     client = await connect_temporal(get_settings())
     view = await case_view(client, case_id)
     return view, await timeline(client, case_id)
 
 
 async def _watch(case_id: str, settings: Settings, timeout_s: float | None) -> None:
+    from onething.cli.case_watch import watch_case
+    from onething.temporal_client import connect_temporal
+
     client = await connect_temporal(settings)
     await watch_case(client, case_id, settings=settings, timeout_s=timeout_s)

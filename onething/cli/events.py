@@ -6,17 +6,16 @@ import asyncio
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from events.kafka import new_producer
-from events.publisher import PublishReport, publish_lines
-from events.samples import SampleOptionError, UnknownBundleError, sample_event
 from onething.cli import app
 from onething.cli.console import console, err_console
 from onething.constants import BUNDLES
-from onething.settings import get_settings
+
+if TYPE_CHECKING:
+    from events.publisher import PublishReport
 
 
 @app.command()
@@ -39,6 +38,10 @@ def publish(
 
 
 async def _publish(lines: list[str]) -> PublishReport:
+    from events.kafka import new_producer
+    from events.publisher import publish_lines
+    from onething.settings import get_settings
+
     producer = new_producer(get_settings())
     await producer.start()
     try:
@@ -65,6 +68,8 @@ def sample_event_command(
     if place is not None and place not in ("hospital", "home", "other"):
         err_console.print(f"error: --place must be hospital, home or other, not {place!r}")
         raise typer.Exit(2)
+    from events.samples import SampleOptionError, UnknownBundleError, sample_event
+
     try:
         event = sample_event(
             bundle,
