@@ -66,6 +66,7 @@ class EventBridge:
                     "correction_rejected",
                     f"{case} exists; fields {verdict.fields}: {verdict.reason}",
                 ),
+                case_id=case,
             )
             return
         self.duplicates += verdict.outcome == "duplicate"
@@ -79,7 +80,11 @@ class EventBridge:
         )
 
     async def _dead_letter(
-        self, record: ConsumerRecord[bytes, bytes], rejection: Rejection
+        self,
+        record: ConsumerRecord[bytes, bytes],
+        rejection: Rejection,
+        *,
+        case_id: str | None = None,
     ) -> None:
         await dead_letter(
             self._producer,
@@ -89,6 +94,7 @@ class EventBridge:
             offset=record.offset,
             key=record.key,
             value=record.value or b"",
+            case_id=case_id,
         )
         self.dead_lettered += 1
         log.warning(

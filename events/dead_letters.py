@@ -25,6 +25,8 @@ class DeadLetter(BaseModel):
     key_base64: str | None
     original_base64: str
     dead_lettered_at: datetime
+    #: The case a rejected correction was for (a case ID is never personal data).
+    case_id: str | None = None
 
     def original(self) -> bytes:
         """The record's value as it arrived."""
@@ -40,6 +42,7 @@ async def dead_letter(
     offset: int,
     key: bytes | None,
     value: bytes,
+    case_id: str | None = None,
 ) -> None:
     """Write one rejected record to the dead-letter topic and wait for the broker to keep it."""
     record = DeadLetter(
@@ -51,6 +54,7 @@ async def dead_letter(
         key_base64=base64.b64encode(key).decode() if key is not None else None,
         original_base64=base64.b64encode(value).decode(),
         dead_lettered_at=datetime.now(UTC),
+        case_id=case_id,
     )
     await producer.send_and_wait(
         TOPIC_DEAD_LETTERS,

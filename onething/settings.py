@@ -42,6 +42,10 @@ class Settings(BaseSettings):
         "queue dispatches, across all its workers, e.g. {'tax': 20}. Unset: no limit.",
     )
     population_families: int = Field(default=12_000, ge=100, le=200_000)
+    tz: str = Field(
+        default="Asia/Shanghai",
+        description="The IANA time zone the CLI shows times in (tables, and JSON's offsets).",
+    )
 
     payload_keys: SecretStr | None = Field(
         default=None,
@@ -82,6 +86,19 @@ class Settings(BaseSettings):
         default=timedelta(days=7),
         description="When a pledge (notification and commitment) is checked.",
     )
+
+    @field_validator("tz")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"ONETHING_TZ {value!r} is not an IANA time zone, e.g. Asia/Shanghai or UTC"
+            ) from None
+        return value
 
     @field_validator("department_urls")
     @classmethod

@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, get_args
 
 import typer
 
 from onething.cli import app
-from onething.cli.console import console
+from onething.cli.console import console, err_console
 from onething.cli.replies import USAGE, choose, fail, no_case
-from onething.cli.times import age, local_time
+from onething.cli.times import age, local_time, to_json
 from onething.constants import BUNDLES, DEPARTMENTS, CaseStatus
 from onething.durations import parse_duration
 
 if TYPE_CHECKING:
     from onething.cases import CaseSummary, TimelineEntry
+    from onething.dead_letters import DeadLetterEntry
     from onething.settings import Settings
     from workflows.models import CaseView
 
@@ -59,8 +59,8 @@ def cases(
         fail(str(err), code=USAGE)
     found = asyncio.run(_list(query, limit))
     if as_json:
-        rows = [c.model_dump(mode="json") | {"age_s": _age_s(c.started_at, now)} for c in found]
-        console.print_json(json.dumps(rows))
+        rows = [c.model_dump() | {"age_s": _age_s(c.started_at, now)} for c in found]
+        console.print_json(to_json(rows))
         return
     table = Table("case", "bundle", "status", "waiting on", "started", "age", "closed")
     for case in found:
@@ -119,6 +119,7 @@ def case(
             asyncio.run(_watch(case_id, settings, timeout))
             return
         view, entries = asyncio.run(_case(case_id))
+        letters, unread = _late_corrections(view)
     except CaseNotFoundError:
         fail(no_case(case_id))
     except WatchTimeoutError as err:
@@ -128,12 +129,12 @@ def case(
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
     if as_json:
-        payload = view.model_dump(mode="json") | {
-            "timeline": [e.model_dump(mode="json") for e in entries]
-        }
-        console.print_json(json.dumps(payload, ensure_ascii=False))
+        payload = view.model_dump() | {"timeline": entries, "dead_letters": letters}
+        console.print_json(to_json(payload), ensure_ascii=False)
         return
-    console.print(render_case(view, entries, settings=settings))
+    console.print(render_case(view, entries, settings=settings, dead_letters=letters))
+    if unread:
+        err_console.print(f"note: {unread}", markup=False)
 
 
 async def _case(case_id: str) -> tuple[CaseView, list[TimelineEntry]]:
@@ -144,6 +145,26 @@ async def _case(case_id: str) -> tuple[CaseView, list[TimelineEntry]]:
     client = await connect_temporal(get_settings())
     view = await case_view(client, case_id)
     return view, await timeline(client, case_id)
+
+
+def _late_corrections(view: CaseView) -> tuple[list[DeadLetterEntry], str | None]:
+    """The dead letters of a closed case (events for it after it closed), or why none were read.
+
+    An open case judges later events itself and lists them in its view.
+    """
+    if view.finished_at is None:
+        return [], None
+    from aiokafka.errors import KafkaError
+
+    from onething.dead_letters import read_dead_letters
+    from onething.settings import get_settings
+
+    try:
+        letters = asyncio.run(read_dead_letters(get_settings(), case_id=view.case_id))
+    except (KafkaError, OSError, TimeoutError) as err:
+        # The case is shown either way; only its late corrections are missing.
+        return [], f"the dead letters were not read ({type(err).__name__}); is Kafka up?"
+    return letters, None
 
 
 async def _watch(case_id: str, settings: Settings, timeout_s: float | None) -> None:

@@ -83,6 +83,9 @@ COMMANDS: dict[str, LazyCommand] = {
         "events", "Print one valid CloudEvent (one line of JSON) about people the registries hold."
     ),
     "publish": _command("events", "Publish CloudEvents to the topic their ``type`` belongs to."),
+    "dead-letters": _command(
+        "dead_letters", "List the inputs that could not be accepted, and why (never their values)."
+    ),
     "cases": _command("cases", "List cases, newest first, with each case's age."),
     "case": _command(
         "cases",

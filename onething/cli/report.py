@@ -14,6 +14,7 @@ from onething.cases import CaseNotFoundError, case_view
 from onething.cli import app
 from onething.cli.console import console, err_console
 from onething.cli.replies import fail, no_case
+from onething.cli.times import to_json
 from onething.report.case_graph import case_graph_svg
 from onething.report.stats import CaseStats, collect_stats
 from onething.report.stats_page import stats_page
@@ -65,7 +66,7 @@ def stats(
     settings = get_settings()
     figures = asyncio.run(_stats(limit))
     if as_json:
-        console.print_json(figures.model_dump_json())
+        console.print_json(to_json(figures))
         return
     page = stats_page(figures, namespace=settings.temporal_namespace)
     _write(page, output, what=f"{figures.cases} cases")
