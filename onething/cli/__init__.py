@@ -31,12 +31,28 @@ def main() -> None:
     GIL error), turning a command that did its work into a failed one. By then every command has
     finished and flushed what it owes, so the process exits directly with the command's code.
 
-    An error no command foresaw is one line on stderr, not a traceback, unless
-    ``ONETHING_TRACEBACK`` is set (for whoever debugs onething itself).
+    A usage error (a missing option, a value out of range) and an error no command foresaw are
+    one line on stderr, not a box or a traceback; ``ONETHING_TRACEBACK`` set shows the
+    traceback (for whoever debugs onething itself).
     """
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+
     try:
-        app()
-        code = 0
+        outcome = app(prog_name="onething", standalone_mode=False)
+        code = outcome if isinstance(outcome, int) else 0
+    except NoArgsIsHelpError as asked:
+        asked.show()
+        code = asked.exit_code
+    except UsageError as wrong:
+        where = f" (see {wrong.ctx.command_path} --help)" if wrong.ctx else ""
+        sys.stderr.write(f"error: {wrong.format_message().rstrip('.')}{where}\n")
+        code = wrong.exit_code
+    except ClickException as refused:
+        sys.stderr.write(f"error: {refused.format_message()}\n")
+        code = refused.exit_code
+    except typer.Abort:
+        sys.stderr.write("error: aborted\n")
+        code = 1
     except Exception as err:
         if os.environ.get("ONETHING_TRACEBACK"):
             raise

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -214,3 +218,30 @@ def test_an_unreachable_temporal_is_one_line() -> None:
         unexpected(err) == "cannot reach Temporal (connection refused); is `onething up` running?"
     )
     assert unexpected(ValueError("")) == "the command stopped on an unexpected ValueError"
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("cancel", "death-X"), "error: Missing option '--operator'"),
+        (("cases", "--limit", "0"), "error: Invalid value for '--limit'"),
+        (("cases", "--bogus"), "error: No such option: --bogus"),
+    ],
+)
+def test_a_usage_error_is_one_line_with_where_to_look(
+    args: tuple[str, ...], said: str, tmp_path: Path
+) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "ONETHING_OPERATOR"}
+    done = subprocess.run(
+        [sys.executable, "-m", "onething.cli", *args],
+        env=env | {"ONETHING_HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert done.returncode == 2
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith(said)
+    assert line.endswith(f"(see onething {args[0]} --help)")
