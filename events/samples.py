@@ -92,8 +92,6 @@ def sample_event(
         raise SampleOptionError("place and person_of apply to death events only")
     if bundle != "business" and false_address:
         raise SampleOptionError("false_address applies to business events only")
-    if bundle not in ("newborn", "retirement", "death", "business"):
-        raise UnknownBundleError(f"no sample events for bundle {bundle!r} yet")
     people = _people(population)
     if bundle == "newborn":
         return _birth(people, seed)

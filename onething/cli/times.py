@@ -2,7 +2,7 @@
 
 Tables show wall-clock time in the operator's zone (``ONETHING_TZ``, default ``Asia/Shanghai``)
 with the zone's name; JSON gives every moment in RFC 3339 with that zone's UTC offset
-(``2026-12-02T17:05:00.123+08:00``), never a bare ``Z`` beside ``+08:00``.
+(``2026-12-02T17:05:00.123456+08:00``), never a bare ``Z`` beside ``+08:00``.
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ def local_time(moment: datetime | None, zone: tzinfo | None = None) -> str:
 
 
 def json_time(moment: datetime, zone: tzinfo | None = None) -> str:
-    """``moment`` in RFC 3339 with the operator zone's offset, to the millisecond."""
-    return moment.astimezone(zone or operator_zone()).isoformat(timespec="milliseconds")
+    """``moment`` in RFC 3339 with the operator zone's offset, to the microsecond it holds."""
+    return moment.astimezone(zone or operator_zone()).isoformat()
 
 
 def to_json(value: Any, zone: tzinfo | None = None) -> str:
