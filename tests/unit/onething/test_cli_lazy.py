@@ -22,7 +22,7 @@ HEAVY = ("temporalio", "aiokafka", "fastapi", "faker")
 
 def _imported(*args: str, home: Path) -> set[str]:
     """The modules ``onething ARGS`` imports, by ``python -X importtime``."""
-    env = {**os.environ, "ONETHING_HOME": str(home)}
+    env = {**os.environ, "ONETHING_HOME": str(home), "ONETHING_POPULATION_FAMILIES": "300"}
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "onething.cli", *args],
         env=env,
@@ -77,10 +77,16 @@ def test_help_lists_every_command_without_importing_any(tmp_path: Path) -> None:
     assert not {m for m in modules if m.split(".")[0] in HEAVY}
 
 
-def test_sample_event_and_catalogue_import_neither_temporal_nor_kafka(tmp_path: Path) -> None:
+def test_light_commands_and_their_help_import_neither_temporal_nor_kafka(tmp_path: Path) -> None:
     _imported("sample-event", "newborn", "--seed", "1", home=tmp_path)  # builds the cache
 
-    for command in (("sample-event", "death", "--seed", "2"), ("catalogue",)):
+    for command in (
+        ("sample-event", "death", "--seed", "2"),
+        ("catalogue",),
+        ("cases", "--help"),
+        ("case", "--help"),
+        ("answer", "--help"),
+    ):
         modules = _imported(*command, home=tmp_path)
         assert not {m for m in modules if m.split(".")[0] in HEAVY}, command
 
