@@ -81,6 +81,7 @@ class EventBridge:
                     "correction_rejected",
                     f"{case} exists; fields {verdict.fields}: {verdict.reason}",
                 ),
+                case_id=case,
             )
             return
         self.duplicates += verdict.outcome == "duplicate"
@@ -94,7 +95,11 @@ class EventBridge:
         )
 
     async def _dead_letter(
-        self, record: ConsumerRecord[bytes, bytes], rejection: Rejection
+        self,
+        record: ConsumerRecord[bytes, bytes],
+        rejection: Rejection,
+        *,
+        case_id: str | None = None,
     ) -> None:
         letter = build_dead_letter(
             rejection,
@@ -105,6 +110,7 @@ class EventBridge:
             value=record.value or b"",
             headers=record.headers,
             max_original_bytes=self._settings.dead_letter_max_original_bytes,
+            case_id=case_id,
         )
         await self._dead_letters.write(letter)
         self.dead_lettered += 1

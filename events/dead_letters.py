@@ -78,6 +78,8 @@ class DeadLetter(_Frozen):
     headers: tuple[DeadLetterHeader, ...] = ()
     headers_truncated: bool = False
     dead_lettered_at: datetime
+    #: The case a rejected correction was for (a case ID is never personal data).
+    case_id: str | None = None
 
     def original(self) -> bytes:
         """The record's value as it arrived (its first bytes if ``original_truncated``)."""
@@ -108,6 +110,7 @@ def build_dead_letter(
     value: bytes,
     headers: Headers = (),
     max_original_bytes: int,
+    case_id: str | None = None,
 ) -> DeadLetter:
     """The dead letter of one record, cut to fit.
 
@@ -120,6 +123,7 @@ def build_dead_letter(
         value: Its value.
         headers: Its headers.
         max_original_bytes: The most bytes of the value the letter keeps.
+        case_id: The case a rejected correction was for (a case ID is never personal data).
 
     Returns:
         The letter; whatever was cut is marked so.
@@ -141,6 +145,7 @@ def build_dead_letter(
         headers=tuple(_header(name, header_value) for name, header_value in headers[:MAX_HEADERS]),
         headers_truncated=len(headers) > MAX_HEADERS,
         dead_lettered_at=datetime.now(UTC),
+        case_id=case_id,
     )
 
 

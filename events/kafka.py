@@ -28,3 +28,14 @@ def new_bridge_consumer(settings: Settings) -> AIOKafkaConsumer:
         auto_offset_reset="earliest",
         max_poll_records=200,
     )
+
+
+def new_reader(settings: Settings) -> AIOKafkaConsumer:
+    """A consumer in no group: it reads a topic from the start and moves no one's offsets."""
+    return AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_target,
+        group_id=None,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        request_timeout_ms=15_000,
+    )

@@ -15,7 +15,8 @@ from datetime import datetime, time, timedelta, timezone
 from typing import Any, Final, Literal
 
 from departments.jinhua import COMPANY_SUFFIXES, DISTRICT_BY_CODE, Hospital
-from departments.population import Family, Person, Population, load_population
+from departments.population import Population
+from events.sample_people import SampleFamily, SamplePeople, SamplePerson, load_sample_people
 from onething.constants import (
     EVENT_TYPE_BIRTH,
     EVENT_TYPE_BUSINESS,
@@ -64,7 +65,7 @@ class SampleOptionError(ValueError):
 def sample_event(
     bundle: Bundle,
     seed: int,
-    population: Population | None = None,
+    population: Population | SamplePeople | None = None,
     *,
     place: DeathPlace | None = None,
     person_of: Mapping[str, Any] | None = None,
@@ -75,7 +76,8 @@ def sample_event(
     Args:
         bundle: which bundle the event starts.
         seed: any non-negative integer; the same seed gives the same event (but a fresh ``id``).
-        population: the simulated registries' population (the process's own by default).
+        population: the simulated registries' population (by default the one the departments
+            are seeded with, read from the sample cache without building it).
         place: death only: where the death happened (drawn from the seed when None: mostly in
             hospital). A place given makes another case key than the seed's default event.
         person_of: death only: another sample event (a retirement or a business application)
@@ -92,34 +94,54 @@ def sample_event(
         raise SampleOptionError("place and person_of apply to death events only")
     if bundle != "business" and false_address:
         raise SampleOptionError("false_address applies to business events only")
-    population = population or load_population()
+    people = _people(population)
     if bundle == "newborn":
-        return _birth(population, seed)
+        return _birth(people, seed)
     if bundle == "retirement":
-        return _retirement(population, seed)
+        return _retirement(people, seed)
     if bundle == "death":
-        return _death(population, seed, place=place, person_of=person_of)
+        return _death(people, seed, place=place, person_of=person_of)
     if bundle == "business":
-        return _business(population, seed, false_address=false_address)
+        return _business(people, seed, false_address=false_address)
     raise UnknownBundleError(f"no sample events for bundle {bundle!r} yet")
 
 
 def retirement_then_death(
-    seed: int, population: Population | None = None, *, place: DeathPlace | None = None
+    seed: int,
+    population: Population | SamplePeople | None = None,
+    *,
+    place: DeathPlace | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """A retirement event and the event of the same person's death shortly after.
 
     Args:
         seed: as for :func:`sample_event`.
-        population: the simulated registries' population (the process's own by default).
+        population: as for :func:`sample_event`.
         place: where the death happened (drawn from the seed when None).
 
     Returns:
         The retirement event and the death event, in that order.
     """
-    population = population or load_population()
-    retirement = _retirement(population, seed)
-    return retirement, _death(population, seed, place=place, person_of=retirement)
+    people = _people(population)
+    retirement = _retirement(people, seed)
+    return retirement, _death(people, seed, place=place, person_of=retirement)
+
+
+#: Populations already seen, by identity, with the people of each (tests pass the same one often).
+_SEEN: dict[int, tuple[Population, SamplePeople]] = {}
+
+
+def _people(population: Population | SamplePeople | None) -> SamplePeople:
+    if population is None:
+        return load_sample_people()
+    if isinstance(population, SamplePeople):
+        return population
+    seen = _SEEN.get(id(population))
+    if seen is None or seen[0] is not population:
+        if len(_SEEN) >= 4:
+            _SEEN.clear()
+        seen = _SEEN[id(population)] = (population, SamplePeople.of(population))
+    return seen[1]
 
 
 def _envelope(
@@ -137,13 +159,13 @@ def _envelope(
     }
 
 
-def _named(person: Person) -> dict[str, str]:
+def _named(person: SamplePerson) -> dict[str, str]:
     return {"id_number": person.id_number, "name": person.name}
 
 
-def _birth(population: Population, seed: int) -> dict[str, Any]:
+def _birth(population: SamplePeople, seed: int) -> dict[str, Any]:
     rng = random.Random(seed)
-    family = population.family(seed % len(population.families))
+    family = population.family(seed % population.family_count)
     hospitals = population.hospitals
     hospital = next((h for h in hospitals if h.region == family.father.district), hospitals[0])
     household_parent = "father" if rng.random() < 0.8 else "mother"
@@ -170,13 +192,13 @@ def _birth(population: Population, seed: int) -> dict[str, Any]:
     )
 
 
-def _retirement(population: Population, seed: int) -> dict[str, Any]:
+def _retirement(population: SamplePeople, seed: int) -> dict[str, Any]:
     rng = random.Random(f"retirement-{seed}")
+    grandfathers = (population.family(i).grandfather for i in population.cohort("retiring"))
     retiring = [
-        f.grandfather
-        for f in population.cohort("retiring")
-        if f.grandfather.insurance is not None
-        and f.grandfather.insurance.contribution_months >= _MIN_CONTRIBUTION_MONTHS
+        person
+        for person in grandfathers
+        if (person.contribution_months or 0) >= _MIN_CONTRIBUTION_MONTHS
     ]
     person = retiring[seed % len(retiring)]
     retires = person.retirement_date
@@ -195,7 +217,7 @@ def _retirement(population: Population, seed: int) -> dict[str, Any]:
 
 
 def _death(
-    population: Population,
+    population: SamplePeople,
     seed: int,
     *,
     place: DeathPlace | None,
@@ -206,7 +228,7 @@ def _death(
     suffix = "" if place is None else f"-{place[0].upper()}"
     if person_of is None:
         elderly = population.cohort("elderly")
-        family = elderly[seed % len(elderly)]
+        family = population.family(elderly[seed % len(elderly)])
         # One elder per family until the seeds go round the cohort: the spouse of each sample's
         # deceased is then alive, to be the next of kin who is paid.
         second_round = (seed // len(elderly)) % 2
@@ -235,19 +257,19 @@ def _death(
     )
 
 
-def _member(population: Population, event: Mapping[str, Any]) -> tuple[Family, Person]:
+def _member(
+    population: SamplePeople, event: Mapping[str, Any]
+) -> tuple[SampleFamily, SamplePerson]:
     """The family and person that a retirement or business sample is about."""
     data = event.get("data") or {}
     named = data.get("person") or data.get("legal_representative") or {}
-    id_number = named.get("id_number")
-    for family in population.families:
-        for member in family.members:
-            if member.id_number == id_number:
-                return family, member
+    found = population.member(str(named.get("id_number")))
+    if found is not None:
+        return found
     raise SampleOptionError("person_of names nobody in the population")
 
 
-def _informant(family: Family, deceased: Person) -> tuple[Person, str]:
+def _informant(family: SampleFamily, deceased: SamplePerson) -> tuple[SamplePerson, str]:
     """Who reports the death: the son for an elder, the spouse for a parent."""
     if deceased in (family.grandfather, family.grandmother):
         return family.father, "child"
@@ -256,9 +278,9 @@ def _informant(family: Family, deceased: Person) -> tuple[Person, str]:
     return family.father, "spouse"
 
 
-def _business(population: Population, seed: int, *, false_address: bool) -> dict[str, Any]:
+def _business(population: SamplePeople, seed: int, *, false_address: bool) -> dict[str, Any]:
     rng = random.Random(f"business-{seed}")
-    founder = population.founders[seed % len(population.founders)]
+    founder = population.founder(seed % population.founder_count)
     registered = rng.choice(population.addresses)
     address, region = (
         (FALSE_ADDRESS, "330781")
@@ -296,7 +318,7 @@ def _business(population: Population, seed: int, *, false_address: bool) -> dict
     )
 
 
-def _general_hospital(population: Population, region: str, rng: random.Random) -> Hospital:
+def _general_hospital(population: SamplePeople, region: str, rng: random.Random) -> Hospital:
     """A hospital of the district other than a maternity one (the city's first if none)."""
     near = [h for h in population.hospitals if h.region == region and not h.code.endswith("-MCH")]
     return rng.choice(near) if near else population.hospitals[0]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Final, Literal, get_args
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Final, Literal, get_args
 
-from temporalio.common import SearchAttributeKey
+if TYPE_CHECKING:
+    from temporalio.common import SearchAttributeKey
 
 Department = Literal[
     "health", "police", "social_security", "tax", "market_regulation", "civil_affairs"
@@ -50,9 +52,10 @@ def department_task_queue(department: Department) -> str:
     return f"onething-{department}"
 
 
-SA_BUNDLE: Final = SearchAttributeKey.for_keyword("Bundle")
-SA_CASE_STATUS: Final = SearchAttributeKey.for_keyword("CaseStatus")
-SA_WAITING_ON: Final = SearchAttributeKey.for_keyword_list("WaitingOn")
+if TYPE_CHECKING:
+    SA_BUNDLE: SearchAttributeKey[str]
+    SA_CASE_STATUS: SearchAttributeKey[str]
+    SA_WAITING_ON: SearchAttributeKey[Sequence[str]]
 SEARCH_ATTRIBUTES: Final[dict[str, str]] = {
     "Bundle": "Keyword",
     "CaseStatus": "Keyword",
@@ -68,3 +71,22 @@ SUBJECT_PATTERN: Final = r"^[A-Za-z0-9._-]{1,64}$"
 def case_id(bundle: Bundle, subject: str) -> str:
     """The workflow ID of a case: ``<bundle>-<subject>`` (the subject is never personal data)."""
     return f"{bundle}-{subject}"
+
+
+def __getattr__(name: str) -> object:
+    """The search attribute keys ``SA_*``, made on first use.
+
+    Importing the Temporal SDK takes a large part of a second; commands that never talk to
+    Temporal (``--help``, ``sample-event``, ``catalogue``) should not pay for it.
+    """
+    if name not in ("SA_BUNDLE", "SA_CASE_STATUS", "SA_WAITING_ON"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from temporalio.common import SearchAttributeKey
+
+    keys: dict[str, object] = {
+        "SA_BUNDLE": SearchAttributeKey.for_keyword("Bundle"),
+        "SA_CASE_STATUS": SearchAttributeKey.for_keyword("CaseStatus"),
+        "SA_WAITING_ON": SearchAttributeKey.for_keyword_list("WaitingOn"),
+    }
+    globals().update(keys)
+    return keys[name]

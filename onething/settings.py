@@ -91,6 +91,10 @@ class Settings(BaseSettings):
         "one is cut and marked so (its size and SHA-256 are always kept). At most 512 KiB, so "
         "a dead letter always fits under the producer's 1 MiB request limit.",
     )
+    tz: str = Field(
+        default="Asia/Shanghai",
+        description="The IANA time zone the CLI shows times in (tables, and JSON's offsets).",
+    )
 
     payload_keys: SecretStr | None = Field(
         default=None,
@@ -137,6 +141,19 @@ class Settings(BaseSettings):
         default=timedelta(days=7),
         description="When a pledge (notification and commitment) is checked.",
     )
+
+    @field_validator("tz")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"ONETHING_TZ {value!r} is not an IANA time zone, e.g. Asia/Shanghai or UTC"
+            ) from None
+        return value
 
     @field_validator("department_urls")
     @classmethod

@@ -11,7 +11,7 @@ from rich.table import Table
 from onething.access_log import PersonReads, person_reads
 from onething.cli import app
 from onething.cli.console import console, err_console
-from onething.cli.times import local_time
+from onething.cli.times import local_time, to_json
 from onething.identifiers import IdentifierError, validate_id_number
 from onething.settings import get_settings
 
@@ -35,7 +35,7 @@ def access_log(
         raise typer.Exit(2) from None
     found = asyncio.run(person_reads(get_settings(), id_number))
     if as_json:
-        console.print_json(found.model_dump_json(), ensure_ascii=False)
+        console.print_json(to_json(found), ensure_ascii=False)
     else:
         _render(found)
     for department, why in found.unanswered.items():

@@ -16,6 +16,7 @@ from onething.bench.report import BenchReport
 from onething.bench.timing import BenchTimeoutError
 from onething.cli import app
 from onething.cli.console import console, err_console
+from onething.cli.times import to_json
 from onething.settings import get_settings
 from onething.stack import StackError
 
@@ -68,7 +69,7 @@ def bench(
         err_console.print("bench interrupted; its stack is stopped", markup=False)
         raise typer.Exit(130) from None
     if json_output:
-        console.print_json(report.model_dump_json())
+        console.print_json(to_json(report))
     else:
         _print(report)
     incomplete = report.cases - report.onething.completed

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
 from rich.progress_bar import ProgressBar
@@ -14,6 +16,9 @@ from onething.cases import CaseSummary, TimelineEntry
 from onething.cli.times import age, local_time, time_left
 from onething.settings import Settings
 from workflows.models import CaseView
+
+if TYPE_CHECKING:
+    from onething.dead_letters import DeadLetterEntry
 
 STATE_STYLE = {
     "done": "green",
@@ -35,6 +40,7 @@ def render_case(
     now: datetime | None = None,
     note: str | None = None,
     compact: bool = False,
+    dead_letters: Sequence[DeadLetterEntry] = (),
 ) -> Group:
     """Everything about a case an operator looks at, as one renderable.
 
@@ -46,6 +52,7 @@ def render_case(
         note: A line to show under the header, e.g. why the view may be stale.
         compact: Fit a live screen: leave out the facts and materials, and show only the
             latest moments of the timeline.
+        dead_letters: The case's dead letters: corrections that came after it closed.
 
     Returns:
         The header, steps, waits, pledge checks, documents, facts, materials spared, operator
@@ -74,6 +81,8 @@ def render_case(
             parts.append(_materials(view))
     if view.actions:
         parts.append(_actions(view))
+    if view.corrections or dead_letters:
+        parts.append(_corrections(view, dead_letters))
     parts.append(_timeline(entries[-_LIVE_TIMELINE:] if compact else entries))
     namespace = settings.temporal_namespace
     parts.append(Text(f"Web UI: {settings.ui_url}/namespaces/{namespace}/workflows/{view.case_id}"))
@@ -269,6 +278,28 @@ def _actions(view: CaseView) -> Table:
             local_time(action.at), action.operator, action.action, action.step or "", action.reason
         )
     return actions
+
+
+def _corrections(view: CaseView, dead_letters: Sequence[DeadLetterEntry]) -> Table:
+    corrections = Table("received", "outcome", "fields", "why", title="later events (corrections)")
+    for correction in view.corrections:
+        outcome = correction.outcome
+        style = {"applied": "green", "rejected": "red"}.get(outcome, "")
+        corrections.add_row(
+            local_time(correction.received_at),
+            Text(outcome, style=style),
+            ", ".join(correction.fields),
+            correction.reason,
+        )
+    for letter in dead_letters:
+        _, _, why = letter.detail.partition("; ")
+        corrections.add_row(
+            local_time(letter.dead_lettered_at),
+            Text("rejected (dead-lettered)", style="red"),
+            "",
+            why or letter.detail,
+        )
+    return corrections
 
 
 def _timeline(entries: list[TimelineEntry]) -> Table:

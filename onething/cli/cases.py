@@ -3,42 +3,32 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, get_args
 
 import typer
-from rich.table import Table
-from rich.text import Text
-from temporalio.service import RPCError
 
-from onething.cases import (
-    CaseNotFoundError,
-    CaseStuckError,
-    CaseSummary,
-    TimelineEntry,
-    case_view,
-    list_cases,
-    list_query,
-    timeline,
-)
 from onething.cli import app
-from onething.cli.case_render import render_case, render_stuck
-from onething.cli.case_watch import WatchTimeoutError, watch_case
 from onething.cli.console import console, err_console
-from onething.cli.times import age, local_time
-from onething.constants import BUNDLES
+from onething.cli.replies import USAGE, choose, fail, no_case
+from onething.cli.times import age, local_time, to_json
+from onething.constants import BUNDLES, DEPARTMENTS, CaseStatus
 from onething.durations import parse_duration
-from onething.settings import Settings, get_settings
-from onething.temporal_client import connect_temporal
-from workflows.models import CaseView
+
+if TYPE_CHECKING:
+    from onething.cases import CaseSummary, TimelineEntry
+    from onething.dead_letters import DeadLetterEntry
+    from onething.settings import Settings
+    from workflows.models import CaseView
 
 
 @app.command()
 def cases(
     bundle: Annotated[str | None, typer.Option(help=f"one of {', '.join(BUNDLES)}")] = None,
-    status: Annotated[str | None, typer.Option(help="a CaseStatus, e.g. completed")] = None,
-    waiting_on: Annotated[str | None, typer.Option(help="a department name")] = None,
+    status: Annotated[
+        str | None, typer.Option(help=f"one of {', '.join(get_args(CaseStatus))}")
+    ] = None,
+    waiting_on: Annotated[str | None, typer.Option(help=f"one of {', '.join(DEPARTMENTS)}")] = None,
     older_than: Annotated[
         str | None, typer.Option(help="only cases started longer ago than this, e.g. 2h, 1d12h")
     ] = None,
@@ -52,6 +42,14 @@ def cases(
     as_json: Annotated[bool, typer.Option("--json", help="one JSON array")] = False,
 ) -> None:
     """List cases, newest first, with each case's age; a stuck one says what fails."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from onething.cases import list_query
+
+    choose("--bundle", bundle, BUNDLES)
+    choose("--status", status, get_args(CaseStatus))
+    choose("--waiting-on", waiting_on, DEPARTMENTS)
     now = datetime.now(UTC)
     try:
         query = list_query(
@@ -63,14 +61,13 @@ def cases(
             open_only=stuck,
         )
     except ValueError as err:
-        err_console.print(f"error: {err}", markup=False)
-        raise typer.Exit(2) from None
+        fail(str(err), code=USAGE)
     found = asyncio.run(_list(query, limit))
     if stuck:
         found = [case for case in found if case.stuck is not None]
     if as_json:
-        rows = [c.model_dump(mode="json") | {"age_s": _age_s(c.started_at, now)} for c in found]
-        console.print_json(json.dumps(rows))
+        rows = [c.model_dump() | {"age_s": _age_s(c.started_at, now)} for c in found]
+        console.print_json(to_json(rows))
         return
     table = Table("case", "bundle", "status", "waiting on", "started", "age", "closed", "stuck")
     for case in found:
@@ -94,6 +91,10 @@ def _age_s(started_at: datetime | None, now: datetime) -> float | None:
 
 
 async def _list(query: str, limit: int) -> list[CaseSummary]:
+    from onething.cases import list_cases
+    from onething.settings import get_settings
+    from onething.temporal_client import connect_temporal
+
     client = await connect_temporal(get_settings())
     return await list_cases(client, query, limit=limit, look_for_stuck=True)
 
@@ -114,56 +115,101 @@ def case(
     ] = None,
 ) -> None:
     """Show one case: status, steps, waits, checks, documents, facts, materials, timeline."""
+    from temporalio.service import RPCError
+
+    from onething.cases import CaseNotFoundError, CaseStuckError
+    from onething.cli.case_render import render_case
+    from onething.cli.case_watch import WatchTimeoutError
+    from onething.settings import get_settings
+
     settings = get_settings()
     try:
         if watch:
             asyncio.run(_watch(case_id, settings, timeout))
             return
-        view, entries = asyncio.run(_case(case_id))
+        view, entries, (letters, unread) = asyncio.run(_case(case_id))
     except CaseNotFoundError:
-        err_console.print(f"error: no case {case_id!r}", markup=False)
-        raise typer.Exit(1) from None
+        fail(no_case(case_id))
     except CaseStuckError as err:
         _show_stuck(err.summary, as_json=as_json)
         return
     except WatchTimeoutError as err:
-        err_console.print(f"error: {err} after {timeout:g} s", markup=False)
-        raise typer.Exit(1) from None
+        fail(f"{err} after {timeout:g} s")
     except RPCError as err:
-        err_console.print(f"error: {case_id} did not answer: {err.message}", markup=False)
-        raise typer.Exit(1) from None
+        fail(f"{case_id} did not answer: {err.message}")
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
     if as_json:
-        payload = view.model_dump(mode="json") | {
-            "timeline": [e.model_dump(mode="json") for e in entries]
-        }
-        console.print_json(json.dumps(payload, ensure_ascii=False))
+        payload = view.model_dump() | {"timeline": entries, "dead_letters": letters}
+        console.print_json(to_json(payload), ensure_ascii=False)
         return
-    console.print(render_case(view, entries, settings=settings))
+    console.print(render_case(view, entries, settings=settings, dead_letters=letters))
+    if unread:
+        err_console.print(f"note: {unread}", markup=False)
+
+
+async def _case(
+    case_id: str,
+) -> tuple[CaseView, list[TimelineEntry], tuple[list[DeadLetterEntry], str | None]]:
+    """The case view, its timeline, and its dead letters if it is closed."""
+    from onething.cases import case_view, timeline
+    from onething.settings import get_settings
+    from onething.temporal_client import connect_temporal
+
+    # Read beside Temporal, not after it: a closed case's letters then cost no extra wait.
+    letters = asyncio.create_task(_late_corrections(case_id))
+    try:
+        client = await connect_temporal(get_settings())
+        view = await case_view(client, case_id)
+        entries = await timeline(client, case_id)
+    except BaseException:
+        letters.cancel()
+        raise
+    late = await letters
+    return view, entries, (late if view.finished_at is not None else ([], None))
+
+
+async def _late_corrections(case_id: str) -> tuple[list[DeadLetterEntry], str | None]:
+    """The case's dead letters (events for it after it closed), or why none were read.
+
+    An open case judges later events itself and lists them in its view; a closed one cannot.
+    """
+    from aiokafka.errors import KafkaError
+
+    from onething.dead_letters import read_dead_letters
+    from onething.settings import get_settings
+
+    try:
+        return await read_dead_letters(get_settings(), case_id=case_id), None
+    except (KafkaError, OSError, TimeoutError) as err:
+        # The case is shown either way; only its late corrections are missing.
+        return [], f"the dead letters were not read ({type(err).__name__}); is Kafka up?"
+
+
+async def _watch(case_id: str, settings: Settings, timeout_s: float | None) -> None:
+    from onething.cli.case_watch import watch_case
+    from onething.temporal_client import connect_temporal
+
+    client = await connect_temporal(settings)
+    await watch_case(client, case_id, settings=settings, timeout_s=timeout_s)
 
 
 def _show_stuck(summary: CaseSummary, *, as_json: bool) -> None:
+    from onething.cli.case_render import render_stuck
+    from onething.settings import get_settings
+
     entries = asyncio.run(_timeline(summary.case_id))
     if as_json:
-        payload = summary.model_dump(mode="json") | {
-            "timeline": [e.model_dump(mode="json") for e in entries]
-        }
-        console.print_json(json.dumps(payload, ensure_ascii=False))
+        console.print_json(
+            to_json(summary.model_dump() | {"timeline": entries}), ensure_ascii=False
+        )
         return
     console.print(render_stuck(summary, entries, settings=get_settings()))
 
 
 async def _timeline(case_id: str) -> list[TimelineEntry]:
+    from onething.cases import timeline
+    from onething.settings import get_settings
+    from onething.temporal_client import connect_temporal
+
     return await timeline(await connect_temporal(get_settings()), case_id)
-
-
-async def _case(case_id: str) -> tuple[CaseView, list[TimelineEntry]]:
-    client = await connect_temporal(get_settings())
-    view = await case_view(client, case_id)
-    return view, await timeline(client, case_id)
-
-
-async def _watch(case_id: str, settings: Settings, timeout_s: float | None) -> None:
-    client = await connect_temporal(settings)
-    await watch_case(client, case_id, settings=settings, timeout_s=timeout_s)

@@ -12,6 +12,7 @@ from rich.table import Table
 from onething.chaos import ChaosReport, run_chaos
 from onething.cli import app
 from onething.cli.console import console, err_console
+from onething.cli.times import to_json
 from onething.settings import get_settings
 from onething.stack import StackError
 
@@ -69,7 +70,7 @@ def chaos(
         err_console.print(f"error: {error}", markup=False)
         raise typer.Exit(1) from None
     if json_output:
-        console.print_json(report.model_dump_json())
+        console.print_json(to_json(report))
     else:
         _print(report)
     if not report.clean:

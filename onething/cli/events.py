@@ -6,18 +6,16 @@ import asyncio
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from events import asyncapi
-from events.kafka import new_producer
-from events.publisher import PublishReport, publish_lines
-from events.samples import SampleOptionError, UnknownBundleError, sample_event
 from onething.cli import app
 from onething.cli.console import console, err_console
 from onething.constants import BUNDLES
-from onething.settings import get_settings
+
+if TYPE_CHECKING:
+    from events.publisher import PublishReport
 
 
 @app.command()
@@ -40,6 +38,10 @@ def publish(
 
 
 async def _publish(lines: list[str]) -> PublishReport:
+    from events.kafka import new_producer
+    from events.publisher import publish_lines
+    from onething.settings import get_settings
+
     producer = new_producer(get_settings())
     await producer.start()
     try:
@@ -66,6 +68,8 @@ def sample_event_command(
     if place is not None and place not in ("hospital", "home", "other"):
         err_console.print(f"error: --place must be hospital, home or other, not {place!r}")
         raise typer.Exit(2)
+    from events.samples import SampleOptionError, UnknownBundleError, sample_event
+
     try:
         event = sample_event(
             bundle,
@@ -86,6 +90,8 @@ def asyncapi_command(
     ] = False,
 ) -> None:
     """Write the event contract (AsyncAPI 3.0 and a JSON Schema per event type) to docs/."""
+    from events import asyncapi
+
     if check:
         stale = asyncapi.check()
         for relative in stale:

@@ -13,6 +13,8 @@ from temporalio.service import RPCError
 from onething.cases import CaseNotFoundError, case_view
 from onething.cli import app
 from onething.cli.console import console, err_console
+from onething.cli.replies import fail, no_case
+from onething.cli.times import to_json
 from onething.report.case_graph import case_graph_svg
 from onething.report.stats import CaseStats, collect_stats
 from onething.report.stats_page import stats_page
@@ -38,8 +40,7 @@ def graph(
     try:
         view = asyncio.run(_view(case_id))
     except CaseNotFoundError:
-        err_console.print(f"error: no case {case_id!r}", markup=False)
-        raise typer.Exit(1) from None
+        fail(no_case(case_id))
     except RPCError as err:
         err_console.print(f"error: {case_id} did not answer: {err.message}", markup=False)
         raise typer.Exit(1) from None
@@ -65,7 +66,7 @@ def stats(
     settings = get_settings()
     figures = asyncio.run(_stats(limit))
     if as_json:
-        console.print_json(figures.model_dump_json())
+        console.print_json(to_json(figures))
         return
     page = stats_page(figures, namespace=settings.temporal_namespace)
     _write(page, output, what=f"{figures.cases} cases")
