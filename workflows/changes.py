@@ -27,8 +27,18 @@ VACCINATION_RECORD_UNDER_ID_NUMBER: Final = "vaccination-record-under-id-number"
 #: ``WaitingOn`` names departments only while the case waits on them.
 SEARCH_ATTRIBUTES_ONLY_WHEN_WAITING: Final = "search-attributes-only-when-waiting"
 
+#: An operator's cancel ends the case ``cancelled`` (before: ``revoked``, like a false pledge).
+CANCEL_ENDS_CANCELLED: Final = "cancel-ends-cancelled"
+#: The case's flags (a missed deadline, a pledge check still to come) are kept in its memo.
+CASE_FLAGS_IN_MEMO: Final = "case-flags-in-memo"
+
 #: Every change, for the starter to name in each new case's options.
-CURRENT: Final = (VACCINATION_RECORD_UNDER_ID_NUMBER, SEARCH_ATTRIBUTES_ONLY_WHEN_WAITING)
+CURRENT: Final = (
+    VACCINATION_RECORD_UNDER_ID_NUMBER,
+    SEARCH_ATTRIBUTES_ONLY_WHEN_WAITING,
+    CANCEL_ENDS_CANCELLED,
+    CASE_FLAGS_IN_MEMO,
+)
 
 
 def takes(options: CaseOptions, change: str) -> bool:

@@ -17,6 +17,7 @@ from onething.cases import (
     CaseStuckError,
     CaseSummary,
     TimelineEntry,
+    case_events,
     case_view,
     list_cases,
     list_query,
@@ -48,6 +49,17 @@ def cases(
     stuck: Annotated[
         bool, typer.Option("--stuck", help="only open cases whose workflow task keeps failing")
     ] = False,
+    overdue: Annotated[
+        bool,
+        typer.Option("--overdue", help="only cases that missed a deadline (SLA, verification)"),
+    ] = False,
+    pledge_check_pending: Annotated[
+        bool,
+        typer.Option(
+            "--pledge-check-pending",
+            help="only open cases with every document out but a pledge check",
+        ),
+    ] = False,
     limit: Annotated[int, typer.Option(min=1, max=10_000)] = 200,
     as_json: Annotated[bool, typer.Option("--json", help="one JSON array")] = False,
 ) -> None:
@@ -60,7 +72,7 @@ def cases(
             waiting_on=waiting_on,
             started_before=now - parse_duration(older_than) if older_than else None,
             started_after=now - parse_duration(newer_than) if newer_than else None,
-            open_only=stuck,
+            open_only=stuck or pledge_check_pending,
         )
     except ValueError as err:
         err_console.print(f"error: {err}", markup=False)
@@ -68,11 +80,15 @@ def cases(
     found = asyncio.run(_list(query, limit))
     if stuck:
         found = [case for case in found if case.stuck is not None]
+    if overdue:
+        found = [case for case in found if case.overdue]
+    if pledge_check_pending:
+        found = [case for case in found if case.pledge_check_due is not None]
     if as_json:
         rows = [c.model_dump(mode="json") | {"age_s": _age_s(c.started_at, now)} for c in found]
         console.print_json(json.dumps(rows))
         return
-    table = Table("case", "bundle", "status", "waiting on", "started", "age", "closed", "stuck")
+    table = Table("case", "bundle", "status", "waiting on", "started", "age", "closed", "flags")
     for case in found:
         table.add_row(
             case.case_id,
@@ -82,11 +98,22 @@ def cases(
             local_time(case.started_at),
             age(case.started_at, now),
             local_time(case.closed_at),
-            Text(case.stuck.failure_type, style="red") if case.stuck else "",
+            _flags(case),
         )
     console.print(table)
     stuck_count = sum(1 for case in found if case.stuck is not None)
     console.print(f"{len(found)} case(s), {stuck_count} stuck", markup=False)
+
+
+def _flags(case: CaseSummary) -> Text:
+    flags = Text()
+    if case.stuck:
+        flags.append(f"stuck: {case.stuck.failure_type} ", style="bold red")
+    if case.overdue:
+        flags.append("overdue ", style="red")
+    if case.pledge_check_due:
+        flags.append(f"pledge check due {local_time(case.pledge_check_due)}")
+    return flags
 
 
 def _age_s(started_at: datetime | None, now: datetime) -> float | None:
@@ -161,7 +188,8 @@ async def _timeline(case_id: str) -> list[TimelineEntry]:
 async def _case(case_id: str) -> tuple[CaseView, list[TimelineEntry]]:
     client = await connect_temporal(get_settings())
     view = await case_view(client, case_id)
-    return view, await timeline(client, case_id)
+    entries = await timeline(client, case_id) + case_events(view)
+    return view, sorted(entries, key=lambda entry: entry.at)
 
 
 async def _watch(case_id: str, settings: Settings, timeout_s: float | None) -> None:
