@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 from temporalio.service import RPCError
 
@@ -88,7 +88,18 @@ def cases(
         rows = [c.model_dump(mode="json") | {"age_s": _age_s(c.started_at, now)} for c in found]
         console.print_json(json.dumps(rows))
         return
-    table = Table("case", "bundle", "status", "waiting on", "started", "age", "closed", "flags")
+    # A case ID is what an operator copies into the next command: never cut it short.
+    longest = max((len(case.case_id) for case in found), default=4)
+    table = Table(
+        Column("case", no_wrap=True, min_width=longest),
+        "bundle",
+        Column("status", no_wrap=True),
+        "waiting on",
+        "started",
+        "age",
+        "closed",
+        "flags",
+    )
     for case in found:
         table.add_row(
             case.case_id,
@@ -112,7 +123,7 @@ def _flags(case: CaseSummary) -> Text:
     if case.overdue:
         flags.append("overdue ", style="red")
     if case.pledge_check_due:
-        flags.append(f"pledge check due {local_time(case.pledge_check_due)}")
+        flags.append(f"pledge check {local_time(case.pledge_check_due)}")
     return flags
 
 

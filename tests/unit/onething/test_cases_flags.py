@@ -254,6 +254,8 @@ async def test_a_case_with_only_its_pledge_check_to_come_says_so(cases: Cases) -
     assert row["status"] == "running"
     due = datetime.fromisoformat(row["pledge_check_due"])
     assert timedelta(hours=23) < due - datetime.now(UTC) <= timedelta(days=1)
+    table = (await run(cases.env, "cases")).stdout
+    assert "pledge check" in next(line for line in table.splitlines() if cases.pledged[:20] in line)
 
     shown = await run(cases.env, "case", cases.pledged)
     assert shown.returncode == 0, shown.stderr
