@@ -263,7 +263,7 @@ async def stuck_task(client: Client, description: WorkflowExecutionDescription) 
             failure_type, message = type(error).__name__, str(error)
     return StuckTask(
         failure_type=failure_type,
-        message=_masked(message),
+        message=mask_personal(message),
         attempts=attempts,
         since=failed.event_time.ToDatetime(tzinfo=UTC),
     )
@@ -274,7 +274,12 @@ def _cause(cause: WorkflowTaskFailedCause.ValueType) -> str:
     return "".join(word.capitalize() for word in name.split("_"))
 
 
-def _masked(message: str) -> str:
+def mask_personal(message: str) -> str:
+    """The first line of ``message``, short, with what could be personal data masked.
+
+    Runs of six or more digits (an ID or phone number) and Chinese text (a name, an address)
+    become ``…``: a failure's message comes from code that may quote the values it handled.
+    """
     first_line = message.strip().splitlines()[0] if message.strip() else ""
     return _PERSONAL.sub("…", first_line)[:_MESSAGE_LENGTH]
 
