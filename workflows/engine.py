@@ -391,7 +391,7 @@ class CaseEngine:
                 )
             )
             await self._breach()
-            self._refresh()
+            self._show_flags()
             await workflow.wait_condition(lambda: wait.answer is not None)
         del self._waits[step]
         self._runs[step].waiting_on = None
