@@ -178,9 +178,13 @@ SCENARIOS: dict[str, dict[str, Any]] = {
     # Cancelled by an operator while waiting for police, before cancelling ended a case
     # ``cancelled``: it must still end ``revoked`` when replayed.
     "death-cancelled": sample_event("death", 5, place="home"),
+    # The same, started by today's bridge: it ends ``cancelled``, its flags kept in its memo.
+    "death-cancelled-changes": sample_event("death", 6, place="home"),
+    # Answered past the verification's deadline: the miss is kept in the case's memo.
+    "death-late-changes": sample_event("death", 7, place="home"),
 }
 #: The scenarios started with ``CaseOptions.changes`` naming every change.
-CHANGES_NAMED = frozenset({"newborn-changes"})
+CHANGES_NAMED = frozenset({"newborn-changes", "death-cancelled-changes", "death-late-changes"})
 
 
 async def start(
@@ -229,14 +233,15 @@ async def record(names: list[str]) -> None:
                 if name.startswith("death-"):
                     for _ in range(100):
                         view = await handle.query("status", result_type=CaseView)
-                        if view.waits:
+                        late = name == "death-late-changes"
+                        if view.waits and (view.waits[0].breached or not late):
                             break
                         await asyncio.sleep(0.1)
-                if name == "death-cancelled":
+                if name.startswith("death-cancelled"):
                     await handle.execute_update(
                         "cancel", CancelRequest(operator="op-1", reason="recorded history")
                     )
-                elif name == "death-at-home":
+                elif name in ("death-at-home", "death-late-changes"):
                     await handle.execute_update(
                         "answer_verification",
                         VerificationAnswerRequest(
