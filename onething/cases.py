@@ -18,8 +18,8 @@ from temporalio.client import (
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from onething.constants import SA_BUNDLE, SA_CASE_STATUS, SA_WAITING_ON
-from workflows.models import CaseView
+from onething.constants import MEMO_FLAGS, SA_BUNDLE, SA_CASE_STATUS, SA_WAITING_ON
+from workflows.models import CaseFlags, CaseView
 
 
 class CaseNotFoundError(LookupError):
@@ -53,6 +53,10 @@ class CaseSummary(BaseModel):
     started_at: datetime | None
     closed_at: datetime | None
     stuck: StuckTask | None = None
+    #: A deadline was missed (a verification's, or the case's SLA).
+    overdue: bool = False
+    #: Every document is out; only the pledge check, due then, is still to come.
+    pledge_check_due: datetime | None = None
 
 
 class CaseStuckError(RuntimeError):
@@ -153,7 +157,10 @@ async def list_cases(
     Returns:
         The cases, newest first.
     """
-    cases = [_summary(execution) async for execution in client.list_workflows(query, limit=limit)]
+    cases = [
+        _summary(execution, await _flags(execution))
+        async for execution in client.list_workflows(query, limit=limit)
+    ]
     if not look_for_stuck:
         return cases
     gate = asyncio.Semaphore(_DESCRIBE_CONCURRENCY)
@@ -172,8 +179,9 @@ async def list_cases(
     return list(await asyncio.gather(*(look(case) for case in cases)))
 
 
-def _summary(execution: WorkflowExecution) -> CaseSummary:
+def _summary(execution: WorkflowExecution, flags: CaseFlags | None = None) -> CaseSummary:
     attributes = execution.typed_search_attributes
+    flags = flags or CaseFlags()
     return CaseSummary(
         case_id=execution.id,
         bundle=attributes.get(SA_BUNDLE),
@@ -181,7 +189,37 @@ def _summary(execution: WorkflowExecution) -> CaseSummary:
         waiting_on=list(attributes.get(SA_WAITING_ON) or []),
         started_at=execution.start_time,
         closed_at=execution.close_time,
+        overdue=flags.overdue,
+        pledge_check_due=flags.pledge_check_due if execution.close_time is None else None,
     )
+
+
+async def _flags(execution: WorkflowExecution) -> CaseFlags | None:
+    if MEMO_FLAGS not in execution.raw_info.memo.fields:
+        return None
+    flags: CaseFlags = await execution.memo_value(MEMO_FLAGS, type_hint=CaseFlags)
+    return flags
+
+
+def case_events(view: CaseView) -> list[TimelineEntry]:
+    """What the case's own view adds to its timeline: deadlines missed, documents all out."""
+    entries = []
+    for missed in view.deadlines_missed:
+        what = f"{missed.step} ({missed.provider})" if missed.step else "the case's SLA"
+        entries.append(
+            TimelineEntry(
+                at=missed.at,
+                event="deadline missed",
+                detail=f"{what}, due {missed.deadline.isoformat(timespec='seconds')}",
+            )
+        )
+    if view.steps_done_at is not None and view.checks:
+        entries.append(
+            TimelineEntry(
+                at=view.steps_done_at, event="all steps done", detail="pledge checks to come"
+            )
+        )
+    return entries
 
 
 async def stuck_task(client: Client, description: WorkflowExecutionDescription) -> StuckTask | None:
@@ -225,7 +263,7 @@ async def stuck_task(client: Client, description: WorkflowExecutionDescription) 
             failure_type, message = type(error).__name__, str(error)
     return StuckTask(
         failure_type=failure_type,
-        message=_masked(message),
+        message=mask_personal(message),
         attempts=attempts,
         since=failed.event_time.ToDatetime(tzinfo=UTC),
     )
@@ -236,7 +274,12 @@ def _cause(cause: WorkflowTaskFailedCause.ValueType) -> str:
     return "".join(word.capitalize() for word in name.split("_"))
 
 
-def _masked(message: str) -> str:
+def mask_personal(message: str) -> str:
+    """The first line of ``message``, short, with what could be personal data masked.
+
+    Runs of six or more digits (an ID or phone number) and Chinese text (a name, an address)
+    become ``…``: a failure's message comes from code that may quote the values it handled.
+    """
     first_line = message.strip().splitlines()[0] if message.strip() else ""
     return _PERSONAL.sub("…", first_line)[:_MESSAGE_LENGTH]
 

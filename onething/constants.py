@@ -16,8 +16,16 @@ DEPARTMENTS: Final[tuple[Department, ...]] = get_args(Department)
 Bundle = Literal["newborn", "retirement", "death", "business"]
 BUNDLES: Final[tuple[Bundle, ...]] = get_args(Bundle)
 
+#: ``cancelled``: an operator stopped the case; ``revoked``: a pledge it acted on was false.
 CaseStatus = Literal[
-    "running", "waiting-department", "waiting-citizen", "completed", "rejected", "revoked", "failed"
+    "running",
+    "waiting-department",
+    "waiting-citizen",
+    "completed",
+    "rejected",
+    "revoked",
+    "failed",
+    "cancelled",
 ]
 
 TOPIC_BIRTHS: Final = "hospital.births"
@@ -61,6 +69,9 @@ SEARCH_ATTRIBUTES: Final[dict[str, str]] = {
     "CaseStatus": "Keyword",
     "WaitingOn": "KeywordList",
 }
+
+#: The memo key under which a case keeps its flags (``workflows.models.CaseFlags``).
+MEMO_FLAGS: Final = "flags"
 
 #: The fact holding a case's signed scope; data-query steps need it to ask about people.
 CASE_SCOPE: Final = "case_scope"

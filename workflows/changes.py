@@ -31,12 +31,18 @@ SEARCH_ATTRIBUTES_ONLY_WHEN_WAITING: Final = "search-attributes-only-when-waitin
 #: once it has recorded the death (the pension termination), since departments refuse to act on
 #: a death they have not recorded, or one dated in the future.
 DEATH_RECORDED_BEFORE_ACTED_ON: Final = "death-recorded-before-acted-on"
+#: An operator's cancel ends the case ``cancelled`` (before: ``revoked``, like a false pledge).
+CANCEL_ENDS_CANCELLED: Final = "cancel-ends-cancelled"
+#: The case's flags (a missed deadline, a pledge check still to come) are kept in its memo.
+CASE_FLAGS_IN_MEMO: Final = "case-flags-in-memo"
 
 #: Every change, for the starter to name in each new case's options.
 CURRENT: Final = (
     VACCINATION_RECORD_UNDER_ID_NUMBER,
     SEARCH_ATTRIBUTES_ONLY_WHEN_WAITING,
     DEATH_RECORDED_BEFORE_ACTED_ON,
+    CANCEL_ENDS_CANCELLED,
+    CASE_FLAGS_IN_MEMO,
 )
 
 

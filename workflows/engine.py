@@ -31,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.models import RevokeInput, RevokeOutput
     from activities.revocations import revoke_document
     from onething.constants import (
+        MEMO_FLAGS,
         ORCHESTRATOR_TASK_QUEUE,
         SA_CASE_STATUS,
         SA_WAITING_ON,
@@ -40,16 +41,23 @@ with workflow.unsafe.imports_passed_through():
         department_task_queue,
     )
     from workflows.catalogue import Material
-    from workflows.changes import SEARCH_ATTRIBUTES_ONLY_WHEN_WAITING, takes
+    from workflows.changes import (
+        CANCEL_ENDS_CANCELLED,
+        CASE_FLAGS_IN_MEMO,
+        SEARCH_ATTRIBUTES_ONLY_WHEN_WAITING,
+        takes,
+    )
     from workflows.models import (
         AskCitizenRequest,
         CancelRequest,
         CaseFailure,
+        CaseFlags,
         CaseOptions,
         CaseUpdateInput,
         CaseView,
         CheckView,
         CorrectionView,
+        DeadlineMissed,
         Document,
         EventReceived,
         EventVerdict,
@@ -155,6 +163,9 @@ class CaseEngine:
     _asked: dict[str, bool] = field(default_factory=dict)
     _holding: bool = False
     _acted: bool = False
+    _missed: list[DeadlineMissed] = field(default_factory=list)
+    _shown_flags: CaseFlags = field(default_factory=CaseFlags)
+    _flags_in_memo: bool | None = None
 
     def __post_init__(self) -> None:
         names = [step.name for step in self.steps]
@@ -193,6 +204,10 @@ class CaseEngine:
             asked=list(self._asked),
             sla_deadline=self.started_at + self.options.sla,
             sla_breached=self._sla_breached,
+            deadlines_missed=list(self._missed),
+            pledge_check_pending=self._pledge_check_due() is not None,
+            pledge_check_due=self._pledge_check_due(),
+            steps_done_at=self._steps_done_at(),
             started_at=self.started_at,
             finished_at=self.finished_at,
             failure=self.failure,
@@ -209,6 +224,18 @@ class CaseEngine:
             step=material.step,
             applies=run is None or run.state != "skipped",
         )
+
+    def _steps_done_at(self) -> datetime | None:
+        runs = self._runs.values()
+        if not runs or any(run.state not in ("done", "skipped") for run in runs):
+            return None
+        return max((run.finished_at for run in runs if run.finished_at), default=None)
+
+    def _pledge_check_due(self) -> datetime | None:
+        """When the next pledge check is due, if it is all that an open case still waits for."""
+        if self.finished or self._steps_done_at() is None:
+            return None
+        return min((c.due_at for c in self._checks if c.outcome == "pending"), default=None)
 
     @property
     def finished(self) -> bool:
@@ -358,7 +385,13 @@ class CaseEngine:
             )
         except TimeoutError:
             wait.view = wait.view.model_copy(update={"breached": True})
+            self._missed.append(
+                DeadlineMissed(
+                    at=workflow.now(), deadline=wait.view.deadline, step=step, provider=provider
+                )
+            )
             await self._breach()
+            self._show_flags()
             await workflow.wait_condition(lambda: wait.answer is not None)
         del self._waits[step]
         self._runs[step].waiting_on = None
@@ -498,12 +531,18 @@ class CaseEngine:
     def cancel(self, request: CancelRequest) -> None:
         """An operator ends the case: running steps are cancelled, issued documents revoked."""
         self._record_action(request.operator, "cancel", request.reason)
+        if self._stop is not None or self.finished:
+            return
+        # Cases started before cancelling had a status of its own end as a false pledge does.
+        cancelled = takes(self.options, CANCEL_ENDS_CANCELLED)
         self._halt(
             _Stop(
                 CaseFailure(
-                    step="", type=CANCELLED_BY_OPERATOR, message="cancelled by an operator"
+                    step=self._current_step(),
+                    type=CANCELLED_BY_OPERATOR,
+                    message="cancelled by an operator",
                 ),
-                status="revoked",
+                status="cancelled" if cancelled else "revoked",
                 revoke_all=True,
             )
         )
@@ -513,13 +552,25 @@ class CaseEngine:
         self._halt(
             _Stop(
                 CaseFailure(
-                    step="",
+                    step=self._current_step(),
                     type=SUBJECT_DECEASED,
                     message=f"the person died; {death_case_id} handles what remains",
                 ),
                 status="rejected",
             )
         )
+
+    def _current_step(self) -> str:
+        """Where the case stood: the steps running, else failed, else whose check is to come."""
+        for state in ("running", "failed"):
+            names = [name for name, run in self._runs.items() if run.state == state]
+            if names:
+                return ", ".join(names)
+        checked = [check.step for check in self._checks if check.outcome == "pending"]
+        if checked:
+            return ", ".join(checked)
+        pending = [name for name, run in self._runs.items() if run.state == "pending"]
+        return pending[0] if pending else "(all steps done)"
 
     def _halt(self, stop: _Stop) -> None:
         if self._stop is not None or self.finished:
@@ -543,6 +594,9 @@ class CaseEngine:
         # A case that only waits for its own pledge check is not late: its documents are out.
         if any(run.state in ("pending", "running") for run in self._runs.values()):
             self._sla_breached = True
+            self._missed.append(
+                DeadlineMissed(at=workflow.now(), deadline=self.started_at + self.options.sla)
+            )
             await self._breach()
             self._refresh()
 
@@ -581,6 +635,18 @@ class CaseEngine:
             workflow.upsert_search_attributes(
                 [SA_CASE_STATUS.value_set(self.status), SA_WAITING_ON.value_set(list(shown))]
             )
+        self._show_flags()
+
+    def _show_flags(self) -> None:
+        """Keep the case's flags in its memo for ``onething cases``, writing only a change."""
+        flags = CaseFlags(overdue=bool(self._missed), pledge_check_due=self._pledge_check_due())
+        if flags == self._shown_flags:
+            return
+        if self._flags_in_memo is None:
+            self._flags_in_memo = takes(self.options, CASE_FLAGS_IN_MEMO)
+        if self._flags_in_memo:
+            workflow.upsert_memo({MEMO_FLAGS: flags})
+        self._shown_flags = flags
 
     # --- commitments and compensation ----------------------------------------------------------
 

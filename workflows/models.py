@@ -83,6 +83,22 @@ class CheckView(_Model):
     outcome: Literal["pending", "true", "false"] = "pending"
 
 
+class DeadlineMissed(_Model):
+    """A deadline the case passed: a verification's (``step``), or the case's SLA (no step)."""
+
+    at: datetime
+    deadline: datetime
+    step: str | None = None
+    provider: Department | None = None
+
+
+class CaseFlags(_Model):
+    """What ``onething cases`` shows and filters on beyond the status (the case's memo)."""
+
+    overdue: bool = False
+    pledge_check_due: datetime | None = None
+
+
 class MaterialView(_Model):
     """A material the citizen would once have brought, and how this case did without it."""
 
@@ -134,6 +150,12 @@ class CaseView(_Model):
     asked: list[str] = Field(default_factory=list)
     sla_deadline: datetime | None = None
     sla_breached: bool = False
+    deadlines_missed: list[DeadlineMissed] = Field(default_factory=list)
+    #: Every step is done, so every document is out; only a pledge check is still to come.
+    pledge_check_pending: bool = False
+    pledge_check_due: datetime | None = None
+    #: When the last step finished: the case's duration to its last document.
+    steps_done_at: datetime | None = None
     started_at: datetime | None = None
     finished_at: datetime | None = None
     failure: CaseFailure | None = None

@@ -63,9 +63,14 @@ def render_case(
     if note:
         parts.append(Text(note, style="yellow"))
     if view.failure:
+        at = f" at {view.failure.step}" if view.failure.step else ""
+        parts.append(Text.assemble((view.failure.type, "red"), f"{at}: {view.failure.message}"))
+    if view.pledge_check_pending and view.pledge_check_due:
         parts.append(
-            Text.assemble(
-                (view.failure.type, "red"), f" at {view.failure.step}: {view.failure.message}"
+            Text(
+                "every document is out; only the pledge check is still to come, due "
+                f"{local_time(view.pledge_check_due)} ({time_left(view.pledge_check_due, now)})",
+                style="cyan",
             )
         )
     parts.append(_steps(view))
@@ -147,6 +152,8 @@ def _header(view: CaseView, now: datetime) -> Group:
     lines: list[RenderableType] = [title]
     if view.started_at:
         timing = f"started {local_time(view.started_at)}"
+        if view.steps_done_at and view.checks:
+            timing += f", last document after {age(view.started_at, view.steps_done_at)}"
         if view.finished_at:
             timing += f", closed {local_time(view.finished_at)} after "
             timing += age(view.started_at, view.finished_at)

@@ -21,6 +21,7 @@ from onething.cases import (
     CaseNotFoundError,
     CaseStuckError,
     TimelineEntry,
+    case_events,
     case_view,
     timeline,
 )
@@ -118,7 +119,7 @@ async def _look(client: Client, case_id: str, last: Snapshot | None) -> Snapshot
             raise
         closed = description.status != WorkflowExecutionStatus.RUNNING
         view = await case_view(client, case_id)
-        entries = await timeline(client, case_id)
+        entries = sorted(await timeline(client, case_id) + case_events(view), key=lambda e: e.at)
     except RPCError as err:
         if last is None:
             raise

@@ -16,6 +16,8 @@ from onething.constants import BUNDLES, DEPARTMENTS, CaseStatus
 from onething.durations import parse_duration
 
 if TYPE_CHECKING:
+    from rich.text import Text
+
     from onething.cases import CaseSummary, TimelineEntry
     from onething.dead_letters import DeadLetterEntry
     from onething.settings import Settings
@@ -38,12 +40,22 @@ def cases(
     stuck: Annotated[
         bool, typer.Option("--stuck", help="only open cases whose workflow task keeps failing")
     ] = False,
+    overdue: Annotated[
+        bool,
+        typer.Option("--overdue", help="only cases that missed a deadline (SLA, verification)"),
+    ] = False,
+    pledge_check_pending: Annotated[
+        bool,
+        typer.Option(
+            "--pledge-check-pending",
+            help="only open cases with every document out but a pledge check",
+        ),
+    ] = False,
     limit: Annotated[int, typer.Option(min=1, max=10_000)] = 200,
     as_json: Annotated[bool, typer.Option("--json", help="one JSON array")] = False,
 ) -> None:
     """List cases, newest first, with each case's age; a stuck one says what fails."""
-    from rich.table import Table
-    from rich.text import Text
+    from rich.table import Column, Table
 
     from onething.cases import list_query
 
@@ -58,18 +70,33 @@ def cases(
             waiting_on=waiting_on,
             started_before=now - parse_duration(older_than) if older_than else None,
             started_after=now - parse_duration(newer_than) if newer_than else None,
-            open_only=stuck,
+            open_only=stuck or pledge_check_pending,
         )
     except ValueError as err:
         fail(str(err), code=USAGE)
     found = asyncio.run(_list(query, limit))
     if stuck:
         found = [case for case in found if case.stuck is not None]
+    if overdue:
+        found = [case for case in found if case.overdue]
+    if pledge_check_pending:
+        found = [case for case in found if case.pledge_check_due is not None]
     if as_json:
         rows = [c.model_dump() | {"age_s": _age_s(c.started_at, now)} for c in found]
         console.print_json(to_json(rows))
         return
-    table = Table("case", "bundle", "status", "waiting on", "started", "age", "closed", "stuck")
+    # A case ID is what an operator copies into the next command: never cut it short.
+    longest = max((len(case.case_id) for case in found), default=4)
+    table = Table(
+        Column("case", no_wrap=True, min_width=longest),
+        "bundle",
+        Column("status", no_wrap=True),
+        "waiting on",
+        "started",
+        "age",
+        "closed",
+        "flags",
+    )
     for case in found:
         table.add_row(
             case.case_id,
@@ -79,11 +106,24 @@ def cases(
             local_time(case.started_at),
             age(case.started_at, now),
             local_time(case.closed_at),
-            Text(case.stuck.failure_type, style="red") if case.stuck else "",
+            _flags(case),
         )
     console.print(table)
     stuck_count = sum(1 for case in found if case.stuck is not None)
     console.print(f"{len(found)} case(s), {stuck_count} stuck", markup=False)
+
+
+def _flags(case: CaseSummary) -> Text:
+    from rich.text import Text
+
+    flags = Text()
+    if case.stuck:
+        flags.append(f"stuck: {case.stuck.failure_type} ", style="bold red")
+    if case.overdue:
+        flags.append("overdue ", style="red")
+    if case.pledge_check_due:
+        flags.append(f"pledge check {local_time(case.pledge_check_due)}")
+    return flags
 
 
 def _age_s(started_at: datetime | None, now: datetime) -> float | None:
@@ -152,7 +192,7 @@ async def _case(
     case_id: str,
 ) -> tuple[CaseView, list[TimelineEntry], tuple[list[DeadLetterEntry], str | None]]:
     """The case view, its timeline, and its dead letters if it is closed."""
-    from onething.cases import case_view, timeline
+    from onething.cases import case_events, case_view, timeline
     from onething.settings import get_settings
     from onething.temporal_client import connect_temporal
 
@@ -161,7 +201,9 @@ async def _case(
     try:
         client = await connect_temporal(get_settings())
         view = await case_view(client, case_id)
-        entries = await timeline(client, case_id)
+        entries = sorted(
+            await timeline(client, case_id) + case_events(view), key=lambda entry: entry.at
+        )
     except BaseException:
         letters.cancel()
         raise

@@ -82,7 +82,14 @@ def _durations_section(stats: CaseStats) -> list[str]:
         )
     ]
     rows = [
-        [d.bundle, str(d.closed), _span(d.p50_s), _span(d.p95_s), _span(d.max_s)]
+        [
+            d.bundle,
+            str(d.closed),
+            _span(d.p50_s),
+            _span(d.p95_s),
+            _span(d.max_s),
+            _span(d.to_last_document_p50_s),
+        ]
         for d in stats.durations
     ]
     chart = (
@@ -93,7 +100,7 @@ def _durations_section(stats: CaseStats) -> list[str]:
     return [
         '<section id="durations"><h2>Durations, start to close</h2>',
         chart,
-        _table(["bundle", "closed cases", "p50", "p95", "longest"], rows),
+        _table(["bundle", "closed cases", "p50", "p95", "longest", "p50 to last document"], rows),
         "</section>",
     ]
 

@@ -28,6 +28,7 @@ STATUS_COLOURS: Final[Mapping[str, str]] = {
     "rejected": "#6d4c41",
     "revoked": "#ad1457",
     "failed": "#c62828",
+    "cancelled": "#546e7a",
 }
 SERIES_COLOURS: Final = ("#1565c0", "#ef6c00", "#2e7d32", "#8e24aa", "#00838f", "#6d4c41")
 

@@ -65,6 +65,25 @@ def test_cases_are_counted_by_bundle_status_duration_and_materials() -> None:
     assert (stats.views_read, stats.views_unread) == (3, 1)
 
 
+def test_a_case_is_timed_to_its_last_document_as_well_as_to_its_close() -> None:
+    # A business case: every document out after 3 s, its pledge checked (and closed) a week on.
+    summaries = [summary("business-1", "business", "completed", 7 * 86400.0)]
+    views = [
+        view(
+            "business-1",
+            bundle="business",
+            status="completed",
+            steps_done_at=STARTED + timedelta(seconds=3),
+            finished_at=STARTED + timedelta(days=7),
+        )
+    ]
+
+    (durations,) = compute_stats(summaries, views, now=STARTED).durations
+
+    assert durations.p50_s == 7 * 86400.0
+    assert (durations.to_last_document_p50_s, durations.to_last_document_p95_s) == (3.0, 3.0)
+
+
 def test_the_page_is_self_contained_with_well_formed_charts() -> None:
     stats = compute_stats(
         [summary("newborn-1", "newborn", "completed", 90.0)],

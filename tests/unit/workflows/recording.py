@@ -41,6 +41,7 @@ from onething.constants import (
 )
 from workflows.changes import CURRENT
 from workflows.models import (
+    CancelRequest,
     CaseOptions,
     CaseUpdateInput,
     CaseView,
@@ -174,9 +175,16 @@ SCENARIOS: dict[str, dict[str, Any]] = {
     "newborn-both-patches": sample_event("newborn", 4),
     # Started as the bridge starts cases now: the engine's changes named in the input, no markers.
     "newborn-changes": sample_event("newborn", 3),
+    # Cancelled by an operator while waiting for police, before cancelling ended a case
+    # ``cancelled``: it must still end ``revoked`` when replayed.
+    "death-cancelled": sample_event("death", 5, place="home"),
+    # The same, started by today's bridge: it ends ``cancelled``, its flags kept in its memo.
+    "death-cancelled-changes": sample_event("death", 6, place="home"),
+    # Answered past the verification's deadline: the miss is kept in the case's memo.
+    "death-late-changes": sample_event("death", 7, place="home"),
 }
 #: The scenarios started with ``CaseOptions.changes`` naming every change.
-CHANGES_NAMED = frozenset({"newborn-changes"})
+CHANGES_NAMED = frozenset({"newborn-changes", "death-cancelled-changes", "death-late-changes"})
 
 
 async def start(
@@ -222,12 +230,18 @@ async def record(names: list[str]) -> None:
                 if names and name not in names:
                     continue
                 handle = await start(env.client, event, changes=name in CHANGES_NAMED)
-                if name == "death-at-home":
+                if name.startswith("death-"):
                     for _ in range(100):
                         view = await handle.query("status", result_type=CaseView)
-                        if view.waits:
+                        late = name == "death-late-changes"
+                        if view.waits and (view.waits[0].breached or not late):
                             break
                         await asyncio.sleep(0.1)
+                if name.startswith("death-cancelled"):
+                    await handle.execute_update(
+                        "cancel", CancelRequest(operator="op-1", reason="recorded history")
+                    )
+                elif name in ("death-at-home", "death-late-changes"):
                     await handle.execute_update(
                         "answer_verification",
                         VerificationAnswerRequest(

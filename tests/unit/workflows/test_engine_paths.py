@@ -42,6 +42,7 @@ from activities.models import (
 from events.models import EventMeta
 from onething.constants import (
     DEPARTMENTS,
+    MEMO_FLAGS,
     ORCHESTRATOR_TASK_QUEUE,
     CaseStatus,
     department_task_queue,
@@ -58,6 +59,7 @@ from tests.helpers.toy_bundle import (
     ToyPathInput,
 )
 from workflows.models import (
+    CaseFlags,
     CaseOptions,
     CaseUpdateInput,
     CaseView,
@@ -359,6 +361,7 @@ async def test_every_kind_of_step_takes_every_outcome(
                 ),
             )
         view = await handle.result()
+        flags = await (await handle.describe()).memo_value(MEMO_FLAGS, None, type_hint=CaseFlags)
     published = fakes.published(handle.id)
 
     assert view.status == path.status, view.failure
@@ -389,8 +392,16 @@ async def test_every_kind_of_step_takes_every_outcome(
         breached = path.kind != "commitment"
         assert ("onething.case.sla-breached" in published) == breached
         assert view.sla_breached == breached
+        # A missed deadline is part of the case's story, and a flag ``cases`` filters on.
+        missed = [m.step for m in view.deadlines_missed]
+        assert missed == ([None, path.step] if path.answer else [None] if breached else [])
+        assert (flags is not None and flags.overdue) == breached
     else:
         assert "onething.case.sla-breached" not in published
+        assert view.deadlines_missed == []
+        assert flags is None or not flags.overdue
+    assert view.steps_done_at is not None or path.status != "completed"
+    assert not view.pledge_check_pending
     if path.outcome == "outage":
         key = next(iter(path.plan)) if path.kind != "credit_record" else "credit_c"
         assert fakes.calls[key] == FAILURES["outage"] + 1
@@ -440,3 +451,37 @@ async def test_notify_leaves_a_closed_case_as_it_is(ts_env: WorkflowEnvironment)
     assert view.status == "completed"
     notify = next(s for s in view.steps if s.name == "notify_n")
     assert (notify.state, notify.note) == ("skipped", "no other open case of the deceased")
+
+
+async def test_a_case_with_every_document_out_shows_its_pledge_check_still_to_come(
+    ts_env: WorkflowEnvironment,
+) -> None:
+    fakes = Departments({})
+    options = CaseOptions(pledge_check_after=timedelta(seconds=3))
+    async with AsyncExitStack() as stack:
+        await workers(ts_env, stack, fakes)
+        handle = await start_path_case(
+            ts_env, ToyPathData(applicant="x", pledge=True), options, skip_time=False
+        )
+        waiting = await until(handle, lambda v: v.steps_done_at is not None)
+        flags = await (await handle.describe()).memo_value(MEMO_FLAGS, type_hint=CaseFlags)
+        view = await handle.result()
+        closed = await (await handle.describe()).memo_value(MEMO_FLAGS, type_hint=CaseFlags)
+
+    assert waiting.status == "running"
+    assert waiting.pledge_check_pending
+    (check,) = waiting.checks
+    assert waiting.pledge_check_due == check.due_at
+    assert flags.pledge_check_due == check.due_at
+    assert {"issue_a", "license_d"} <= {d.kind for d in waiting.documents}
+
+    assert view.status == "completed"
+    assert not view.pledge_check_pending
+    assert view.pledge_check_due is None
+    assert closed.pledge_check_due is None
+    # Its duration to its last document is shorter than to its close, a pledge check later.
+    assert view.steps_done_at == waiting.steps_done_at
+    assert view.started_at is not None
+    assert view.steps_done_at is not None
+    assert view.finished_at is not None
+    assert view.started_at < view.steps_done_at < check.due_at <= view.finished_at

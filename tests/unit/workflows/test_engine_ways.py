@@ -275,7 +275,9 @@ async def test_a_missed_deadline_escalates_and_the_case_still_completes(
     assert view.sla_breached
 
 
-async def test_an_operator_cancel_revokes_every_document(ts_env: WorkflowEnvironment) -> None:
+async def test_an_operator_cancel_revokes_every_document_and_ends_cancelled(
+    ts_env: WorkflowEnvironment,
+) -> None:
     fakes = Fakes()
     async with AsyncExitStack() as stack:
         with ts_env.with_time_skipping_disabled():
@@ -287,11 +289,18 @@ async def test_an_operator_cancel_revokes_every_document(ts_env: WorkflowEnviron
             ToyCase.cancel, CancelRequest(operator="op-3", reason="applicant withdrew")
         )
         view = await handle.result()
-    assert result.status == "revoked"
-    assert view.status == "revoked"
+    assert result.status == "cancelled"
+    assert view.status == "cancelled"
+    assert fakes.updates[-1] == "onething.case.cancelled"
+    assert "onething.case.revoked" not in fakes.updates
     assert all(d.revoked_at is not None for d in view.documents)
     assert sorted(fakes.revoked) == sorted(d.kind for d in view.documents)
     assert view.actions[0].action == "cancel"
+    assert view.failure is not None
+    # The failure names where the case stood: the verification it was waiting on (and any
+    # registration still running beside it).
+    assert view.failure.type == "CancelledByOperator"
+    assert "verify_b" in view.failure.step.split(", ")
 
 
 async def test_a_death_stops_the_case_without_issuing_more(ts_env: WorkflowEnvironment) -> None:
@@ -307,6 +316,7 @@ async def test_a_death_stops_the_case_without_issuing_more(ts_env: WorkflowEnvir
     assert view.status == "rejected"
     assert view.failure is not None
     assert view.failure.type == "SubjectDeceased"
+    assert "verify_b" in view.failure.step.split(", ")
     assert "reg_e" not in fakes.issued
     assert next(s for s in view.steps if s.name == "verify_b").state == "skipped"
 

@@ -232,7 +232,8 @@ async def test_a_case_that_names_no_changes_asks_workflow_patched_as_before(
     view = await run_case(temporal_env, fakes, birth_event(subject()), changes=())
 
     events = await _event_types(temporal_env, view)
-    # Only the changes to newborn cases are asked about (the others patch other bundles).
+    # The changes every newborn case asks about; the others only when their moment comes (a
+    # cancel, a missed deadline), which this case never reaches.
     asked = (VACCINATION_RECORD_UNDER_ID_NUMBER, SEARCH_ATTRIBUTES_ONLY_WHEN_WAITING)
     assert events.count(EventType.EVENT_TYPE_MARKER_RECORDED) == len(asked)
     assert events.count(EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES) == 1 + len(asked)
