@@ -13,6 +13,7 @@ import json
 from datetime import date
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -21,6 +22,8 @@ from events.parsing import Rejection, parse_event
 from onething.constants import EVENT_TYPES, TOPIC_BIRTHS
 from onething.identifiers import make_id_number
 from tests.helpers.samples import birth_event
+
+pytestmark = pytest.mark.fuzz
 
 TOPICS = sorted({topic for topic, _ in EVENT_TYPES.values()})
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
