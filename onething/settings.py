@@ -42,6 +42,17 @@ class Settings(BaseSettings):
         "queue dispatches, across all its workers, e.g. {'tax': 20}. Unset: no limit.",
     )
     population_families: int = Field(default=12_000, ge=100, le=200_000)
+    cache_dir: Path | None = Field(
+        default=None,
+        description="Where built population templates are kept, shared by every home. "
+        "Unset: $XDG_CACHE_HOME/onething, else ~/.cache/onething.",
+    )
+    stall_timeout: timedelta = Field(
+        default=timedelta(seconds=60),
+        gt=timedelta(0),
+        description="How long a starting part may go without reporting progress before "
+        "onething up gives up on it.",
+    )
 
     payload_keys: SecretStr | None = Field(
         default=None,

@@ -42,7 +42,7 @@ async def _serve(settings: Settings, temporal_args: list[str]) -> int:
     for signum in _STOP_SIGNALS:
         loop.add_signal_handler(signum, stop.set)
     try:
-        stack = Stack(settings, temporal_args=temporal_args, report=_notice)
+        stack = Stack(settings, temporal_args=temporal_args, report=_notice, progress=_progress)
         ready = asyncio.Event()
         announcer = asyncio.create_task(_announce(stack, ready))
         try:
@@ -70,3 +70,7 @@ async def _announce(stack: Stack, ready: asyncio.Event) -> None:
 
 def _notice(line: str) -> None:
     err_console.print(line, markup=False)
+
+
+def _progress(part: str, text: str) -> None:
+    err_console.print(f"{part}: {text}", markup=False, soft_wrap=True)
