@@ -45,3 +45,8 @@ def report_progress(settings: Settings, part: str, text: str) -> None:
     partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
     partial.write_text(" ".join(text.split()) + "\n")
     partial.replace(path)
+
+
+def startup_record_file(settings: Settings) -> Path:
+    """Where ``onething up`` records, once ready, when each part started and was ready."""
+    return settings.home / "run" / "startup.json"
