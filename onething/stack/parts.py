@@ -32,6 +32,8 @@ class Part:
             every part of the stages before its own (``()``: it starts at once).
         progress_file: Where the part says what it is doing while it starts (see
             :func:`onething.runfiles.report_progress`); None if it says nothing.
+        prestart: Start the process at once, to load its code while the parts it needs start,
+            and let it run once they are healthy (``argv`` runs :mod:`onething.prestart`).
     """
 
     name: str
@@ -42,6 +44,7 @@ class Part:
     description: str = ""
     after: tuple[str, ...] | None = None
     progress_file: Path | None = None
+    prestart: bool = False
 
     @property
     def managed(self) -> bool:

@@ -57,11 +57,16 @@ def departments_stage(settings: Settings) -> Stage:
 
 
 def workers_stage(settings: Settings) -> Stage:
-    """The workers and the event bridge, healthy once each has written its ready file."""
+    """The workers and the event bridge, healthy once each has written its ready file.
+
+    Each starts at once and loads its code while Temporal and the broker start, then runs once
+    both are healthy (see :mod:`onething.prestart`).
+    """
     return tuple(
         Part(
             name=name,
-            argv=(sys.executable, "-m", module),
+            argv=(sys.executable, "-m", "onething.prestart", module),
+            prestart=True,
             health=ready_file_health(ready_file(settings, name)),
             after=WORKERS_AFTER,
             progress_file=progress_file(settings, name),

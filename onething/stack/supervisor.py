@@ -264,16 +264,25 @@ class Stack:
         return asyncio.get_running_loop().time() - self._clock_zero
 
     async def _bring_up(self, part: Part, healthy: dict[str, asyncio.Event]) -> None:
-        """Wait for the parts this one needs, start it, and wait until it is healthy."""
-        for needed in self._needs[part.name]:
-            await healthy[needed].wait()
+        """Start the part once the parts it needs are healthy, and wait until it is healthy.
+
+        A prestarted part's process starts at once and is let run once they are.
+        """
         entry = self._child(part) if part.managed else None
         watch = self._watch(part, entry)
         started_s = self._now()
+        if entry is not None and part.prestart:
+            await self._launch(entry, watch)
+        for needed in self._needs[part.name]:
+            await healthy[needed].wait()
         if entry is not None:
-            self._started.append(entry)
-            watch.restart()
-            await self._spawn(entry)
+            if part.prestart:
+                await entry.process.release()
+            else:
+                started_s = self._now()
+                await self._launch(entry, watch)
+        elif self._needs[part.name]:
+            started_s = self._now()
         await self._become_healthy(part, entry, watch)
         self.timings[part.name] = PartTiming(started_s=started_s, ready_s=self._now())
         self._progress(part.name, f"ready in {self.timings[part.name].took_s:.1f} s")
@@ -283,6 +292,11 @@ class Stack:
                 self._supervise(entry), name=f"supervise-{part.name}"
             )
 
+    async def _launch(self, entry: _Running, watch: ProgressWatch) -> None:
+        self._started.append(entry)
+        watch.restart()
+        await self._spawn(entry)
+
     def _child(self, part: Part) -> _Running:
         process = ChildProcess(
             part.name,
@@ -290,6 +304,7 @@ class Stack:
             env=self._env,
             log_path=self.log_dir / f"{part.name}.log",
             pid_path=self.run_dir / f"{part.name}.pid",
+            held=part.prestart,
         )
         return _Running(part=part, process=process, backoff=RestartBackoff(self._backoff))
 
@@ -363,6 +378,7 @@ class Stack:
             except OSError as error:
                 self._report(f"could not restart {entry.part.name}: {error.strerror or error}")
                 continue
+            await process.release()
             self._report(f"restarted {entry.part.name} after exit code {code}")
             try:
                 await self._become_healthy(entry.part, entry, watch)

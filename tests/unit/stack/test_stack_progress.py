@@ -6,7 +6,10 @@ The parts are tiny Python children that write progress lines and a ready file on
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -192,3 +195,58 @@ async def test_an_existing_service_that_never_answers_is_named(settings: Setting
 
     with pytest.raises(PartFailedError, match=r"^Temporal at 10.0.0.5:7233 did not answer within"):
         await stack.start()
+
+
+#: A module for ``onething.prestart``: its import is marked in a file, its run as __main__ too.
+PRESTARTED = """
+import os, pathlib, sys, time
+run = pathlib.Path(os.environ["ONETHING_HOME"], "run")
+run.mkdir(parents=True, exist_ok=True)
+if __name__ != "__main__":
+    (run / "loaded").write_text(str(time.time()))
+else:
+    (run / "ran").write_text(" ".join(sys.argv[1:]))
+    (run / "held.ready").write_text(str(os.getpid()))
+    time.sleep(120)
+"""
+
+
+async def test_a_prestarted_part_loads_at_once_and_runs_once_its_needs_are_healthy(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    modules = tmp_path / "modules"
+    modules.mkdir()
+    (modules / "held_part.py").write_text(PRESTARTED)
+    monkeypatch.setenv("PYTHONPATH", f"{modules}{os.pathsep}{os.environ.get('PYTHONPATH', '')}")
+    slow = _stepper(settings, "slow", steps=6, pause=0.25)
+    held = Part(
+        name="held",
+        argv=(sys.executable, "-m", "onething.prestart", "held_part", "--part", "held"),
+        health=ready_file_health(ready_file(settings, "held")),
+        after=("slow",),
+        prestart=True,
+    )
+    stack = Stack(settings, stages=[(slow,), (held,)], stall_timeout_s=5.0)
+    run = settings.home / "run"
+
+    async with stack:
+        loaded_at = float((run / "loaded").read_text())
+        ran_with = (run / "ran").read_text()
+        slow_ready_at = time.time() - (stack._now() - stack.timings["slow"].ready_s)
+
+    assert loaded_at < slow_ready_at, "the held part did not load while its need started"
+    assert ran_with == "--part held"
+    assert stack.timings["held"].started_s < stack.timings["slow"].ready_s
+
+
+def test_prestart_without_the_go_line_does_not_run(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "onething.prestart", "json.tool"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        check=False,
+        timeout=60,
+    )
+
+    assert done.returncode == 1
+    assert done.stdout == b""
