@@ -125,7 +125,14 @@ def open_store(
         store.close()
     family = {**(services or {}), service.department: service}
     specs = [family[name].template(source) for name in sorted(family)]
-    folder = TemplateCache(cache_root(settings)).ensure(specs, progress=report)
+    try:
+        folder = TemplateCache(cache_root(settings)).ensure(specs, progress=report)
+    except OSError as error:
+        # A cache that cannot be written (a read-only home directory in a container) must not
+        # keep the department from starting: the templates are then built in its own home.
+        report(f"template cache unusable ({error.strerror or error}); building in the home")
+        cache = TemplateCache(settings.home / "departments" / "templates")
+        folder = cache.ensure(specs, progress=report)
     report(f"copying the {service.department} template into the home")
     copy_database(folder / f"{service.department}.db", path)
     store = Store(path)

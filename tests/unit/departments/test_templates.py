@@ -190,3 +190,21 @@ def test_a_home_of_another_population_is_copied_afresh(settings: Settings) -> No
 
     assert filled is True
     assert stamp == tax.SERVICE.stamp(PopulationSource(bigger.population_families))
+
+
+def test_an_unusable_cache_builds_the_templates_in_the_home(settings: Settings) -> None:
+    blocked = settings.home / "not-a-folder"
+    blocked.parent.mkdir(parents=True, exist_ok=True)
+    blocked.write_text("")
+    said: list[str] = []
+
+    store, filled = open_store(
+        tax.SERVICE,
+        settings.model_copy(update={"cache_dir": blocked}),
+        progress=said.append,
+    )
+    store.close()
+
+    assert filled is True
+    assert any(text.startswith("template cache unusable (") for text in said)
+    assert (settings.home / "departments" / "templates").is_dir()
