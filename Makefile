@@ -27,8 +27,11 @@ demo: setup
 test: setup browser lint typecheck
 	$(BIN)/pytest
 
+# The fast tier: no servers, no fuzzing, no full-size population (`make test` runs those too).
+UNIT_TIER := not scenario and not devserver and not fuzz and not population
+
 unit: setup
-	$(BIN)/pytest -m 'not scenario'
+	$(BIN)/pytest tests/unit -m '$(UNIT_TIER)'
 
 scenario: setup browser
 	$(BIN)/pytest -m scenario

@@ -23,6 +23,7 @@ from departments.faults import FaultInjector
 from departments.gate import DepartmentGate
 from departments.http import install_error_handlers
 from departments.service import DepartmentService, open_store
+from departments.templates import Progress
 from onething.constants import Department
 from onething.crypto.scope import case_scope_key
 from onething.crypto.tokens import department_token
@@ -49,8 +50,9 @@ def create_app(
     *,
     faults: Faults | None = None,
     token: str | None = None,
+    progress: Progress | None = None,
 ) -> FastAPI:
-    """Build a department's service, seeding its database first if needed.
+    """Build a department's service, copying its database from its template first if needed.
 
     Args:
         department: Which department.
@@ -59,16 +61,17 @@ def create_app(
         faults: Faults to start with; from ``ONETHING_FAULT_*`` when None.
         token: The service token every caller must present (``/health`` excepted); the
             department's token from the settings or ``<home>/keys`` when None.
+        progress: Receives what is being done while the database is prepared.
 
     Returns:
         The application. ``app.state.store`` is its database (close it after serving),
-        ``app.state.seeded`` says whether this call seeded it, ``app.state.scope_key`` is the
+        ``app.state.seeded`` says whether this call filled it, ``app.state.scope_key`` is the
         key that checks case scopes.
     """
     settings = settings or get_settings()
     token = token or department_token(settings, department)
     service = SERVICES[department]
-    store, seeded = open_store(service, settings)
+    store, seeded = open_store(service, settings, services=SERVICES, progress=progress)
     injector = FaultInjector(faults) if faults is not None else FaultInjector.from_environment()
 
     app = FastAPI(

@@ -1,8 +1,10 @@
 """Run one simulated department: ``python -m departments.serve --department health [--port N]``.
 
-The database is seeded before the server starts. Once the server listens, the file
-``$ONETHING_HOME/run/department-<department>.ready`` holds the process ID; it is removed when the
-server stops. SIGTERM and SIGINT stop the server gracefully and the process exits 0.
+The database is prepared before the server starts (copied from its template, see
+``departments.templates``), each step told in ``$ONETHING_HOME/run/department-<d>.progress``.
+Once the server listens, the file ``$ONETHING_HOME/run/department-<d>.ready`` holds the process
+ID; it is removed when the server stops. SIGTERM and SIGINT stop the server gracefully and the
+process exits 0.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import uvicorn
 
 from departments.app import create_app
 from onething.constants import DEPARTMENTS, Department
+from onething.runfiles import report_progress
 from onething.settings import Settings, get_settings
 
 log = logging.getLogger("departments.serve")
@@ -89,14 +92,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     ready_path = ready_file(settings, department)
     ready_path.unlink(missing_ok=True)
+    part = f"department-{department}"
+
+    def progress(text: str) -> None:
+        report_progress(settings, part, text)
+
     started = time.perf_counter()
-    app = create_app(department, settings)
+    app = create_app(department, settings, progress=progress)
     log.info(
         "%s database %s in %.2fs",
         department,
-        "seeded" if app.state.seeded else "opened",
+        "copied from its template" if app.state.seeded else "opened",
         time.perf_counter() - started,
     )
+    progress("starting the HTTP server")
     # httptools parses HTTP in C: a department then needs about a sixth less CPU per request
     # than with h11 (docs/benchmark.md).
     config = uvicorn.Config(

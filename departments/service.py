@@ -8,19 +8,24 @@ route (and, if needed, a ``CREATE TABLE IF NOT EXISTS``) to that one module.
 from __future__ import annotations
 
 import hashlib
+import inspect
 import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from fastapi import APIRouter
 
-from departments.population import (
-    DEFAULT_SEED,
-    Population,
-    load_population,
-    population_fingerprint,
+from departments.population import DEFAULT_SEED, POPULATION_VERSION, Population, load_population
+from departments.store import COMMON_SCHEMA, Store
+from departments.templates import (
+    Progress,
+    TemplateCache,
+    TemplateSpec,
+    cache_root,
+    copy_database,
+    generator_fingerprint,
 )
-from departments.store import COMMON_SCHEMA, Store, remove_database
 from departments.verifications import VerificationRule
 from onething.constants import Department
 from onething.settings import Settings
@@ -40,7 +45,8 @@ class PopulationSource:
     @property
     def stamp(self) -> str:
         """Identifies the population: the code that builds it, its seed and its size."""
-        return f"{population_fingerprint()}:seed={self.seed}:families={self.families}"
+        generator = f"{POPULATION_VERSION}-{generator_fingerprint()}"
+        return f"{generator}:seed={self.seed}:families={self.families}"
 
 
 @dataclass(frozen=True)
@@ -70,28 +76,65 @@ class DepartmentService:
         tables = hashlib.sha256((COMMON_SCHEMA + self.schema).encode()).hexdigest()[:12]
         return f"{source.stamp}:tables={tables}"
 
+    def template(self, source: PopulationSource) -> TemplateSpec:
+        """What the department's template database holds and how it is filled."""
+        return TemplateSpec(
+            department=self.department,
+            stamp=self.stamp(source),
+            schema=self.schema,
+            seeder=lambda conn: self.seed(conn, source),
+            code=Path(inspect.getfile(self.seed)),
+        )
 
-def open_store(service: DepartmentService, settings: Settings) -> tuple[Store, bool]:
-    """Open the department's database, seeding it on first use.
 
-    A database seeded from another population (other code, seed or size) or with other tables
-    is deleted and seeded afresh: the simulated registers then hold exactly the people
-    :func:`load_population` returns, in the tables the code expects.
+def open_store(
+    service: DepartmentService,
+    settings: Settings,
+    *,
+    services: Mapping[Department, DepartmentService] | None = None,
+    progress: Progress | None = None,
+) -> tuple[Store, bool]:
+    """Open the department's database, copying it from its template on first use.
+
+    A database filled from another population (other code, seed or size) or with other tables
+    is deleted and copied afresh: the simulated registers then hold exactly the people
+    :func:`load_population` returns, in the tables the code expects. A database that matches is
+    opened as it is, with everything the department recorded since.
 
     Args:
         service: The department.
-        settings: Where the database lives and how big the population is.
+        settings: Where the database lives, where templates are cached, the population size.
+        services: Every department whose template is built together with this one's (a
+            missing template set is built whole, once, by the first process that needs it);
+            only ``service`` when None.
+        progress: Receives what is being done, one line at a time.
 
     Returns:
-        The store, and whether this call seeded it.
+        The store, and whether this call filled it.
     """
+    report: Progress = progress or (lambda _: None)
     path = settings.department_db(service.department)
     source = PopulationSource(settings.population_families)
     stamp = service.stamp(source)
-    store = Store(path)
-    if store.stamp() not in (None, stamp):
-        store.close()
-        remove_database(path)
+    if path.exists():
+        report(f"opening the {service.department} database")
         store = Store(path)
+        if store.stamp() == stamp:
+            store.apply_schema(service.schema)
+            return store, False
+        store.close()
+    family = {**(services or {}), service.department: service}
+    specs = [family[name].template(source) for name in sorted(family)]
+    try:
+        folder = TemplateCache(cache_root(settings)).ensure(specs, progress=report)
+    except OSError as error:
+        # A cache that cannot be written (a read-only home directory in a container) must not
+        # keep the department from starting: the templates are then built in its own home.
+        report(f"template cache unusable ({error.strerror or error}); building in the home")
+        cache = TemplateCache(settings.home / "departments" / "templates")
+        folder = cache.ensure(specs, progress=report)
+    report(f"copying the {service.department} template into the home")
+    copy_database(folder / f"{service.department}.db", path)
+    store = Store(path)
     store.apply_schema(service.schema)
-    return store, store.seed(stamp, lambda conn: service.seed(conn, source))
+    return store, True

@@ -161,6 +161,15 @@ class Store:
             self._conn.execute("PRAGMA foreign_keys=ON")
         return True
 
+    def close_as_single_file(self) -> None:
+        """Fold the write-ahead log into the file, stop using one, and close the connection.
+
+        The file alone is then the whole database, safe to copy (see ``departments.templates``).
+        """
+        with self._lock:
+            self._conn.execute("PRAGMA journal_mode=DELETE")
+            self._conn.close()
+
     def close(self) -> None:
         """Close the connection; the store is unusable afterwards."""
         with self._lock:

@@ -95,6 +95,17 @@ class Settings(BaseSettings):
         default="Asia/Shanghai",
         description="The IANA time zone the CLI shows times in (tables, and JSON's offsets).",
     )
+    cache_dir: Path | None = Field(
+        default=None,
+        description="Where built population templates are kept, shared by every home. "
+        "Unset: $XDG_CACHE_HOME/onething, else ~/.cache/onething.",
+    )
+    stall_timeout: timedelta = Field(
+        default=timedelta(seconds=60),
+        gt=timedelta(0),
+        description="How long a starting part may go without reporting progress before "
+        "onething up gives up on it.",
+    )
 
     payload_keys: SecretStr | None = Field(
         default=None,

@@ -86,3 +86,39 @@ class BenchReport(BaseModel):
             onething=onething,
             baseline=baseline,
         )
+
+
+class IdleReport(BaseModel):
+    """The JSON object of ``onething bench --idle N --json``: one case at a time, both sides.
+
+    Each case (and each bare workflow) is handed over only after the one before closed, so
+    every latency is that of a case on an otherwise idle stack.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    cases: int
+    idle_p50_ms: float = Field(description="onething: median from publish to case closed.")
+    idle_p95_ms: float
+    baseline_idle_p50_ms: float = Field(
+        description="The bare workflow: median from start request to closed."
+    )
+    baseline_idle_p95_ms: float
+    idle_ratio: float = Field(description="idle_p50_ms / baseline_idle_p50_ms.")
+    onething: RunReport
+    baseline: RunReport
+
+    @classmethod
+    def of(cls, bench: BenchReport) -> IdleReport:
+        """The idle figures of a bench run made one case at a time."""
+        mine, bare = bench.onething.latency_ms, bench.baseline.latency_ms
+        return cls(
+            cases=bench.cases,
+            idle_p50_ms=mine.p50,
+            idle_p95_ms=mine.p95,
+            baseline_idle_p50_ms=bare.p50,
+            baseline_idle_p95_ms=bare.p95,
+            idle_ratio=round(ratio(mine.p50, bare.p50), 3),
+            onething=bench.onething,
+            baseline=bench.baseline,
+        )

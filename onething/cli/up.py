@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import signal
 from typing import Annotated
 
@@ -10,6 +12,7 @@ import typer
 
 from onething.cli import app
 from onething.cli.console import console, err_console
+from onething.runfiles import startup_record_file
 from onething.settings import Settings, get_settings
 from onething.stack import Stack, StackError
 from onething.stack.codec import codec_usage
@@ -42,13 +45,14 @@ async def _serve(settings: Settings, temporal_args: list[str]) -> int:
     for signum in _STOP_SIGNALS:
         loop.add_signal_handler(signum, stop.set)
     try:
-        stack = Stack(settings, temporal_args=temporal_args, report=_notice)
+        stack = Stack(settings, temporal_args=temporal_args, report=_notice, progress=_progress)
         ready = asyncio.Event()
         announcer = asyncio.create_task(_announce(stack, ready))
         try:
             await stack.serve(ready=ready, stop=stop)
         finally:
             announcer.cancel()
+            startup_record_file(stack.settings).unlink(missing_ok=True)
     except StackError as error:
         err_console.print(f"error: {error}", markup=False)
         return 1
@@ -60,6 +64,7 @@ async def _serve(settings: Settings, temporal_args: list[str]) -> int:
 
 async def _announce(stack: Stack, ready: asyncio.Event) -> None:
     await ready.wait()
+    _record_startup(stack)
     console.print("onething ready", markup=False)
     if stack.settings.temporal_address is None:
         console.print(f"Temporal Web UI: {stack.settings.ui_url}", markup=False)
@@ -68,5 +73,23 @@ async def _announce(stack: Stack, ready: asyncio.Event) -> None:
     console.print(f"Logs: {stack.log_dir}", markup=False)
 
 
+def _record_startup(stack: Stack) -> None:
+    """Write each part's start and ready times (seconds from the start) for the bench."""
+    record = {
+        "parts": {
+            name: {"started_s": round(timing.started_s, 3), "ready_s": round(timing.ready_s, 3)}
+            for name, timing in stack.timings.items()
+        }
+    }
+    path = startup_record_file(stack.settings)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        json.dump(record, file)
+
+
 def _notice(line: str) -> None:
     err_console.print(line, markup=False)
+
+
+def _progress(part: str, text: str) -> None:
+    err_console.print(f"{part}: {text}", markup=False, soft_wrap=True)

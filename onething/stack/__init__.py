@@ -18,13 +18,14 @@ from onething.stack.errors import (
 )
 from onething.stack.parts import Part, Stage
 from onething.stack.ports import Port
-from onething.stack.supervisor import Stack, default_stages, run_stack
+from onething.stack.supervisor import PartTiming, Stack, default_stages, run_stack
 
 __all__ = [
     "BackoffPolicy",
     "BinaryNotFoundError",
     "Part",
     "PartFailedError",
+    "PartTiming",
     "Port",
     "PortConflictError",
     "PortInUseError",

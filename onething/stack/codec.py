@@ -29,6 +29,7 @@ def codec_part(settings: Settings) -> Part:
         argv=(sys.executable, "-m", "onething.crypto.codec_server"),
         health=ready_file_health(ready_file(settings, PART)),
         ports=(Port(settings.local_codec_port, "payload codec server"),),
+        after=(),
     )
 
 

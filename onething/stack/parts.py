@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from onething.stack.ports import Port
 
@@ -27,6 +28,12 @@ class Part:
         ports: The ports the part listens on, checked to be free before anything starts.
         set_up: Runs after every time the part becomes healthy.
         description: What the part is, for messages, e.g. ``Temporal at 10.0.0.5:7233``.
+        after: The names of the parts that must be healthy before this one starts; None for
+            every part of the stages before its own (``()``: it starts at once).
+        progress_file: Where the part says what it is doing while it starts (see
+            :func:`onething.runfiles.report_progress`); None if it says nothing.
+        prestart: Start the process at once, to load its code while the parts it needs start,
+            and let it run once they are healthy (``argv`` runs :mod:`onething.prestart`).
     """
 
     name: str
@@ -35,6 +42,9 @@ class Part:
     ports: tuple[Port, ...] = ()
     set_up: SetUp | None = None
     description: str = ""
+    after: tuple[str, ...] | None = None
+    progress_file: Path | None = None
+    prestart: bool = False
 
     @property
     def managed(self) -> bool:
@@ -47,5 +57,6 @@ class Part:
         return self.description or self.name
 
 
-#: Parts started together; a stage starts once every part of the one before is healthy.
+#: Parts listed together. A part starts once every part of the stages before is healthy, unless
+#: it names the parts it needs in ``after``.
 Stage = tuple[Part, ...]

@@ -12,6 +12,8 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from onething.prestart import GO
+
 _PR_SET_PDEATHSIG = 1
 
 
@@ -46,6 +48,7 @@ class ChildProcess:
         env: Mapping[str, str],
         log_path: Path,
         pid_path: Path,
+        held: bool = False,
     ) -> None:
         """Describe the child; nothing runs until :meth:`start`.
 
@@ -55,12 +58,15 @@ class ChildProcess:
             env: The complete environment of the child.
             log_path: Where stdout and stderr are appended.
             pid_path: Where the running child's PID is kept.
+            held: Give the child a pipe as standard input, for :meth:`release` (see
+                :mod:`onething.prestart`); otherwise its standard input is empty.
         """
         self.name = name
         self.argv = tuple(argv)
         self.env = dict(env)
         self.log_path = log_path
         self.pid_path = pid_path
+        self.held = held
         self._process: asyncio.subprocess.Process | None = None
         self._started_at = 0.0
 
@@ -98,7 +104,7 @@ class ChildProcess:
         with self.log_path.open("ab") as log:
             self._process = await asyncio.create_subprocess_exec(
                 *self.argv,
-                stdin=asyncio.subprocess.DEVNULL,
+                stdin=asyncio.subprocess.PIPE if self.held else asyncio.subprocess.DEVNULL,
                 stdout=log,
                 stderr=asyncio.subprocess.STDOUT,
                 env=self.env,
@@ -108,6 +114,17 @@ class ChildProcess:
         self._started_at = time.monotonic()
         self.pid_path.write_text(f"{self._process.pid}\n")
         return self._process.pid
+
+    async def release(self) -> None:
+        """Let a held child run: write the go line to its standard input and close it."""
+        process = self._process
+        if process is None or process.stdin is None:
+            return
+        # A child that died while loading is reported by its exit code, not here.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            process.stdin.write(GO)
+            await process.stdin.drain()
+            process.stdin.close()
 
     async def wait(self) -> int:
         """Wait for the current child to exit and forget its PID file.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from onething.constants import DEPARTMENTS, Department
-from onething.runfiles import ready_file
+from onething.runfiles import progress_file, ready_file
 from onething.settings import Settings
 from onething.stack.health import http_health, ready_file_health
 from onething.stack.parts import Part, Stage
@@ -17,6 +17,8 @@ WORKER_MODULES: dict[str, str] = {
     "worker-departments": "workers.departments",
     "bridge": "events.bridge",
 }
+#: What the workers and the bridge need before they start: they connect to both at once.
+WORKERS_AFTER: tuple[str, ...] = ("temporal", "broker")
 
 
 def department_part_name(department: Department) -> str:
@@ -26,6 +28,8 @@ def department_part_name(department: Department) -> str:
 
 def department_part(settings: Settings, department: Department) -> Part:
     """A simulated department service, healthy when its ``/health`` answers 200.
+
+    It needs no other part, so it starts at once, beside Temporal and the broker.
 
     Args:
         settings: Resolved settings.
@@ -42,6 +46,8 @@ def department_part(settings: Settings, department: Department) -> Part:
         argv=(sys.executable, "-m", "departments.serve", "--department", department),
         health=http_health(url),
         ports=(Port(port, f"{department} department service"),),
+        after=(),
+        progress_file=progress_file(settings, department_part_name(department)),
     )
 
 
@@ -51,12 +57,19 @@ def departments_stage(settings: Settings) -> Stage:
 
 
 def workers_stage(settings: Settings) -> Stage:
-    """The workers and the event bridge, healthy once each has written its ready file."""
+    """The workers and the event bridge, healthy once each has written its ready file.
+
+    Each starts at once and loads its code while Temporal and the broker start, then runs once
+    both are healthy (see :mod:`onething.prestart`).
+    """
     return tuple(
         Part(
             name=name,
-            argv=(sys.executable, "-m", module),
+            argv=(sys.executable, "-m", "onething.prestart", module),
+            prestart=True,
             health=ready_file_health(ready_file(settings, name)),
+            after=WORKERS_AFTER,
+            progress_file=progress_file(settings, name),
         )
         for name, module in WORKER_MODULES.items()
     )

@@ -107,6 +107,10 @@ async def test_up_serves_every_part_and_sigterm_stops_them_all(
     print(f"onething ready after {time.monotonic() - started:.1f} s")
 
     assert "onething ready" in up.stdout
+    for part in PARTS:
+        assert f"{part}: ready in " in up.stderr, f"onething up did not say when {part} was ready"
+    for database in (up.home / "departments").glob("*.db"):
+        assert database.stat().st_mode & 0o077 == 0, f"{database.name} is readable by others"
     await _assert_temporal_ready(up.settings)
     await _assert_topics_exist(up.settings)
     await _assert_departments_answer(up.settings)

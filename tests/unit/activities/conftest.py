@@ -12,9 +12,9 @@ from activities.department_client import use_transport
 from departments.app import create_app
 from onething.constants import DEPARTMENTS, Department
 from onething.settings import Settings
-from tests.unit.departments.conftest import population, settings
+from tests.unit.departments.conftest import population, settings, template_cache
 
-__all__ = ["departments", "population", "settings"]
+__all__ = ["departments", "population", "settings", "template_cache"]
 
 
 @pytest.fixture

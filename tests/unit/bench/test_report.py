@@ -7,7 +7,7 @@ import json
 import pytest
 
 from onething.bench.phases import RunResult, summarise
-from onething.bench.report import BenchReport, RunReport
+from onething.bench.report import BenchReport, IdleReport, RunReport
 from onething.bench.timing import Closed, HistoryStats
 
 
@@ -75,3 +75,24 @@ def test_the_json_has_the_fields_the_issue_names() -> None:
     } <= set(fields)
     assert set(fields["latency_ms"]) == {"p50", "p95", "p99"}
     assert fields["peak_rss_mb"] == {"bridge": 90.0}
+
+
+def test_the_idle_report_compares_the_medians() -> None:
+    onething = RunReport.of(_run(5, 2.0))
+    baseline = RunReport.of(_run(5, 1.0))
+    bench = BenchReport.of(
+        workers=1, window=1, onething=onething, baseline=baseline, peak_rss_mb={}
+    )
+
+    idle = IdleReport.of(bench)
+
+    assert idle.cases == 5
+    assert (idle.idle_p50_ms, idle.baseline_idle_p50_ms) == (
+        onething.latency_ms.p50,
+        baseline.latency_ms.p50,
+    )
+    assert idle.idle_p95_ms == onething.latency_ms.p95
+    assert idle.idle_ratio == pytest.approx(2.0)
+    assert {"idle_p50_ms", "baseline_idle_p50_ms", "idle_ratio"} <= set(
+        json.loads(idle.model_dump_json())
+    )

@@ -17,10 +17,19 @@ from onething.settings import Settings, get_settings
 SMALL_POPULATION = 200
 
 
+@pytest.fixture(scope="session")
+def template_cache(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """One template cache for the session: each population's templates are built once."""
+    return tmp_path_factory.mktemp("template-cache")
+
+
 @pytest.fixture
-def settings(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+def settings(
+    tmp_path: Any, template_cache: Any, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Settings]:
     """Settings whose home is a fresh temporary folder and whose population is small."""
     monkeypatch.setenv("ONETHING_HOME", str(tmp_path))
+    monkeypatch.setenv("ONETHING_CACHE_DIR", str(template_cache))
     monkeypatch.setenv("ONETHING_POPULATION_FAMILIES", str(SMALL_POPULATION))
     monkeypatch.delenv("ONETHING_FAULT_LATENCY_MS", raising=False)
     monkeypatch.delenv("ONETHING_FAULT_ERROR_RATE", raising=False)

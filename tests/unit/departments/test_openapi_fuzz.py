@@ -29,6 +29,8 @@ from onething.crypto.tokens import department_token
 from onething.settings import Settings
 from tests.unit.departments.conftest import bearer
 
+pytestmark = pytest.mark.fuzz
+
 EXAMPLES_PER_OPERATION = 25
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 

@@ -13,6 +13,7 @@ import json
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,6 +23,8 @@ from events.plausibility import MAX_FATHER_AGE, MAX_MOTHER_AGE, MIN_PARENT_AGE
 from onething.constants import EVENT_TYPES, TOPIC_BIRTHS
 from onething.identifiers import make_id_number
 from tests.helpers.samples import birth_event
+
+pytestmark = pytest.mark.fuzz
 
 TOPICS = sorted({topic for topic, _ in EVENT_TYPES.values()})
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

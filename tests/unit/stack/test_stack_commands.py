@@ -100,7 +100,8 @@ def test_stages_in_start_order(settings: Settings) -> None:
     assert stages[0][0].argv[-1] == "x=1"
     health = stages[1][0]
     assert health.argv == (sys.executable, "-m", "departments.serve", "--department", "health")
-    assert stages[2][2].argv == (sys.executable, "-m", "events.bridge")
+    assert stages[2][2].argv == (sys.executable, "-m", "onething.prestart", "events.bridge")
+    assert all(part.prestart and part.after == ("temporal", "broker") for part in stages[2])
 
 
 def test_every_port_is_checked(settings: Settings) -> None:
