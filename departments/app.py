@@ -23,8 +23,9 @@ from departments.faults import FaultInjector
 from departments.gate import DepartmentGate
 from departments.http import install_error_handlers
 from departments.service import DepartmentService, open_store
-from onething.constants import Department
+from onething.constants import DEPARTMENTS, Department
 from onething.crypto.scope import case_scope_key
+from onething.crypto.secret_files import SecretConfigError
 from onething.crypto.tokens import department_token
 from onething.settings import Settings, get_settings
 
@@ -81,7 +82,8 @@ def create_app(
     app.state.seeded = seeded
     app.state.faults = injector
     install_error_handlers(app)
-    app.add_middleware(DepartmentGate, token=ServiceToken(department, token), faults=injector)
+    service_token = ServiceToken(department, token, others=_other_tokens(settings, department))
+    app.add_middleware(DepartmentGate, token=service_token, faults=injector)
 
     @app.get("/health", tags=["admin"])
     async def health_check() -> Health:
@@ -93,3 +95,16 @@ def create_app(
     app.include_router(revocations.routes(store))
     app.include_router(access_log.routes(store, department))
     return app
+
+
+def _other_tokens(settings: Settings, department: Department) -> dict[str, str]:
+    """The other departments' tokens this service can know (all, on the local stack)."""
+    tokens: dict[str, str] = {}
+    for other in DEPARTMENTS:
+        if other == department:
+            continue
+        try:
+            tokens[other] = department_token(settings, other)
+        except SecretConfigError:
+            continue  # a deployment that gives this service only its own token: owner-only
+    return tokens

@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 
 from departments.api import PersonQuery
-from departments.audit import Read, asking_department, record_reads
+from departments.audit import Read, record_reads
 from departments.refusals import DepartmentError
 from departments.store import Store
 from onething.crypto.scope import SCOPE_HEADER, read_scope_header, scope_refusal
@@ -68,7 +68,7 @@ class ScopeGuard:
             store,
             case_id=body.case_id,
             id_numbers=(body.id_number,),
-            requested_by=asking_department(body.requested_by, caller),
+            requested_by=caller,
             fact=fact,
         )
 

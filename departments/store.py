@@ -66,13 +66,17 @@ CREATE TABLE IF NOT EXISTS access_log (
     fact TEXT NOT NULL,
     subject_id_number TEXT NOT NULL,
     purpose TEXT NOT NULL,
-    at TEXT NOT NULL
+    at TEXT NOT NULL,
+    row_hash TEXT NOT NULL CHECK (length(row_hash) = 64)
 );
 CREATE INDEX IF NOT EXISTS access_log_by_case ON access_log (case_id);
 CREATE INDEX IF NOT EXISTS access_log_by_subject ON access_log (subject_id_number);
 CREATE TRIGGER IF NOT EXISTS access_log_no_update BEFORE UPDATE ON access_log
 BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS access_log_no_delete BEFORE DELETE ON access_log
+BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS access_log_no_replace BEFORE INSERT ON access_log
+WHEN EXISTS (SELECT 1 FROM access_log WHERE id = NEW.id)
 BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END;
 """
 
@@ -103,6 +107,8 @@ class Store:
         # whole (document and idempotency row together), never half of one.
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.execute("PRAGMA foreign_keys=ON")
+        # REPLACE deletes the row it replaces without firing DELETE triggers unless this is on.
+        self._conn.execute("PRAGMA recursive_triggers=ON")
         self._conn.executescript(COMMON_SCHEMA)
 
     def apply_schema(self, schema: str) -> None:

@@ -9,7 +9,9 @@ import httpx
 from fastapi.testclient import TestClient
 
 from departments.population import Family
+from onething.constants import Department
 from onething.crypto.scope import SCOPE_HEADER, scope_header, sign_scope
+from onething.crypto.tokens import department_token
 
 BORN_AT = "2026-11-20T23:30:00+08:00"
 
@@ -78,3 +80,9 @@ def household_registration(
         "other_parent_id_number": family.mother.id_number,
         "marriage_number": family.marriage.number,
     }
+
+
+def as_department(client: TestClient, name: Department) -> dict[str, str]:
+    """The header that makes a call to ``client``'s department as department ``name``."""
+    app: Any = client.app
+    return {"Authorization": f"Bearer {department_token(app.state.settings, name)}"}

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from departments import health as health_service
 from departments.api import BirthCertificateRequest
+from departments.audit import Read, record_reads
 from departments.idempotency import run_once
 from departments.population import Population
 from departments.service import PopulationSource
@@ -203,10 +204,7 @@ def test_another_child_on_a_used_birth_certificate_is_refused(
 def test_access_log_is_append_only(department: Client) -> None:
     store: Store = department("civil_affairs").app.state.store  # type: ignore[attr-defined]
     with store.transaction() as conn:
-        conn.execute(
-            "INSERT INTO access_log (case_id, requested_by, fact, subject_id_number, purpose, at) "
-            "VALUES ('c', 'police', 'f', 's', 'p', 'now')"
-        )
+        record_reads(conn, [Read("c", "police", "f", "s", "p")])
     for statement in ("UPDATE access_log SET fact = 'x'", "DELETE FROM access_log"):
         with pytest.raises(sqlite3.DatabaseError), store.transaction() as conn:
             conn.execute(statement)
