@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiokafka import AIOKafkaProducer
 from temporalio import activity
 
+from activities.closures import FINAL_STATUSES, announce_closure_soon
 from events.models import OutEvent
 from onething.constants import TOPIC_CASE_UPDATES
 from workflows.models import CaseUpdateInput, Published
@@ -36,4 +37,7 @@ class CaseUpdatePublisher:
             event.model_dump_json().encode(),
             key=input.case_id.encode(),
         )
+        if input.status in FINAL_STATUSES:
+            # In the background: the case's end is not held up by six departments' answers.
+            announce_closure_soon(input.case_id)
         return Published(topic=metadata.topic, partition=metadata.partition, offset=metadata.offset)

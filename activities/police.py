@@ -63,6 +63,7 @@ async def household_registration(input: StepInput) -> StepOutput:
         ),
         HouseholdRegistration,
         idempotency_key=input.idempotency_key,
+        scope=input.facts.get(CASE_SCOPE),
     )
     return StepOutput(
         facts={
@@ -185,6 +186,7 @@ async def address_check(input: StepInput) -> StepOutput:
         ),
         AddressCheck,
         idempotency_key=input.idempotency_key,
+        scope=input.facts.get(CASE_SCOPE),
         asked_by="market_regulation",
     )
     return StepOutput(facts={"address_exists": check.exists})

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from departments import (
     access_log,
     civil_affairs,
+    closures,
     health,
     market_regulation,
     police,
@@ -22,6 +23,7 @@ from departments.auth import ServiceToken
 from departments.faults import FaultInjector
 from departments.gate import DepartmentGate
 from departments.http import install_error_handlers
+from departments.scope_guard import require_issue_scope
 from departments.service import DepartmentService, open_store
 from onething.constants import DEPARTMENTS, Department
 from onething.crypto.scope import case_scope_key
@@ -90,10 +92,12 @@ def create_app(
         return Health(status="ok", department=department)
 
     app.include_router(injector.router())
-    app.include_router(service.routes(store))
+    # Every POST of the department's own routes but the shared queries issues or pays.
+    app.include_router(service.routes(store), dependencies=[Depends(require_issue_scope)])
     app.include_router(verifications.routes(store, department, service.verifications))
     app.include_router(revocations.routes(store))
     app.include_router(access_log.routes(store, department))
+    app.include_router(closures.routes(store))
     return app
 
 

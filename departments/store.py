@@ -75,6 +75,10 @@ CREATE TRIGGER IF NOT EXISTS access_log_no_update BEFORE UPDATE ON access_log
 BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS access_log_no_delete BEFORE DELETE ON access_log
 BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END;
+CREATE TABLE IF NOT EXISTS closed_cases (
+    case_id TEXT PRIMARY KEY,
+    closed_at TEXT NOT NULL
+);
 CREATE TRIGGER IF NOT EXISTS access_log_no_replace BEFORE INSERT ON access_log
 WHEN EXISTS (SELECT 1 FROM access_log WHERE id = NEW.id)
 BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END;

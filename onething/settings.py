@@ -68,6 +68,11 @@ class Settings(BaseSettings):
         default=None,
         description="Signs case scopes; <home>/keys/case-scope.key when unset.",
     )
+    case_scope_lifetime: timedelta = Field(
+        default=timedelta(days=30),
+        gt=timedelta(0),
+        description="A case scope expires this long after signing, even if nobody closes it.",
+    )
 
     case_sla: timedelta = Field(
         default=timedelta(days=2), description="How long a case may take before it escalates."

@@ -27,8 +27,15 @@ VACCINATION_RECORD_UNDER_ID_NUMBER: Final = "vaccination-record-under-id-number"
 #: ``WaitingOn`` names departments only while the case waits on them.
 SEARCH_ATTRIBUTES_ONLY_WHEN_WAITING: Final = "search-attributes-only-when-waiting"
 
+#: Every step activity gets the case scope, so departments can check the case on issuing calls.
+CASE_SCOPE_ON_EVERY_STEP: Final = "case-scope-on-every-step"
+
 #: Every change, for the starter to name in each new case's options.
-CURRENT: Final = (VACCINATION_RECORD_UNDER_ID_NUMBER, SEARCH_ATTRIBUTES_ONLY_WHEN_WAITING)
+CURRENT: Final = (
+    VACCINATION_RECORD_UNDER_ID_NUMBER,
+    SEARCH_ATTRIBUTES_ONLY_WHEN_WAITING,
+    CASE_SCOPE_ON_EVERY_STEP,
+)
 
 
 def takes(options: CaseOptions, change: str) -> bool:

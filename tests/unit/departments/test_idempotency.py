@@ -19,8 +19,14 @@ from departments.population import Population
 from departments.service import PopulationSource
 from departments.store import Store
 from onething.constants import Department
+from onething.crypto.scope import SCOPE_HEADER
 from onething.identifiers import validate_id_number
-from tests.unit.departments.helpers import birth_certificate, household_registration, post
+from tests.unit.departments.helpers import (
+    birth_certificate,
+    household_registration,
+    post,
+    scope_for,
+)
 
 Client = Callable[[Department], TestClient]
 
@@ -98,7 +104,9 @@ def test_a_post_without_idempotency_key_is_refused(
     department: Client, population: Population
 ) -> None:
     health = department("health")
-    response = health.post("/birth-certificates", json=birth_certificate(population.family(0)))
+    body = birth_certificate(population.family(0))
+    scope = {SCOPE_HEADER: scope_for(health, body, "/birth-certificates")}
+    response = health.post("/birth-certificates", json=body, headers=scope)
     assert response.status_code == 400
     assert response.json()["error"] == "idempotency_key_missing"
     assert _documents(health) == 0
