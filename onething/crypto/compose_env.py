@@ -15,7 +15,7 @@ def compose_token_variable(department: Department) -> str:
 
 
 def compose_env(ring: KeyRing | None = None) -> str:
-    """A ``.env`` file: payload keys, a service token per department, the case scope key.
+    """A ``.env`` file: payload keys, a token per department, the scope key, the codec token.
 
     Args:
         ring: The payload keys to write; one fresh key when omitted.
@@ -31,5 +31,7 @@ def compose_env(ring: KeyRing | None = None) -> str:
         f"ONETHING_PAYLOAD_ACTIVE_KEY={ring.active_id}",
         *(f"{compose_token_variable(d)}={new_token()}" for d in DEPARTMENTS),
         f"ONETHING_CASE_SCOPE_KEY={new_token()}",
+        # For a codec server service: every caller needs it (the Web UI cannot send it).
+        f"ONETHING_CODEC_TOKEN={new_token()}",
     ]
     return "\n".join(lines) + "\n"
