@@ -47,7 +47,7 @@ from onething.crypto.codec import (
     PayloadDecryptionError,
     is_encrypted,
 )
-from onething.crypto.keys import load_key_ring
+from onething.crypto.routing import KeyRings, RoutingCodec, load_key_rings
 from onething.crypto.secret_files import SecretConfigError
 from onething.crypto.tokens import codec_token, department_token
 from onething.settings import Settings
@@ -91,8 +91,8 @@ class CodecAccess:
     department_keys: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> CodecAccess:
-        """The access rules of the configured stack."""
+    def from_settings(cls, settings: Settings, rings: KeyRings | None = None) -> CodecAccess:
+        """The access rules of the configured stack (department keys from ``rings``)."""
         tokens: dict[str, str] = {}
         for department in DEPARTMENTS:
             try:
@@ -105,6 +105,7 @@ class CodecAccess:
             ui_origins=ui_origins(settings),
             trust_local_ui=settings.codec_trust_local_ui,
             department_tokens=tokens,
+            department_keys={d: rings.key_ids(d) for d in DEPARTMENTS} if rings else {},
         )
 
     def role_of(self, presented: str) -> str | None:
@@ -138,7 +139,7 @@ def ui_origins(settings: Settings) -> frozenset[str]:
 def create_codec_app(
     settings: Settings,
     *,
-    codec: EncryptionCodec | None = None,
+    codec: EncryptionCodec | RoutingCodec | None = None,
     access: CodecAccess | None = None,
 ) -> FastAPI:
     """The codec server application.
@@ -151,10 +152,9 @@ def create_codec_app(
     Returns:
         The application.
     """
-    codec = codec or EncryptionCodec(
-        load_key_ring(settings), reload=lambda: load_key_ring(settings)
-    )
-    access = access or CodecAccess.from_settings(settings)
+    rings = load_key_rings(settings)
+    codec = codec or RoutingCodec(rings, reload=lambda: load_key_rings(settings))
+    access = access or CodecAccess.from_settings(settings, rings)
     if access.trust_local_ui:
         log.warning(
             "ONETHING_CODEC_TRUST_LOCAL_UI is on: any local process that sends the Web UI's "
