@@ -21,6 +21,7 @@ from departments.audit import Read, record_reads
 from departments.auth import SHARED_PATHS
 from departments.closures import is_closed
 from departments.http import CALLER_SCOPE_KEY, UNKNOWN_CALLER
+from departments.idempotency import answered
 from departments.refusals import DepartmentError
 from departments.store import Store
 from onething.crypto.scope import SCOPE_HEADER, read_scope_header, scope_refusal
@@ -31,10 +32,29 @@ refusal_log = logging.getLogger("departments.scope")
 
 @dataclass(frozen=True)
 class ScopeGuard:
-    """The scope a request carries, and the key to check it."""
+    """The scope a request carries, and the key to check it.
+
+    Attributes:
+        key: The scope key.
+        scope: The scope the request carries, if any.
+        path: The endpoint asked.
+        idempotency_key: The request's ``Idempotency-Key``: a request this department already
+            answered for the case may be replayed after the case closed (a reset case runs its
+            steps again and must get the same answers), never a new one.
+    """
 
     key: bytes
     scope: CaseScope | None
+    path: str = ""
+    idempotency_key: str | None = None
+
+    def closed_for(self, store: Store, case_id: str) -> bool:
+        """Whether the case closed, unless this very request was answered before it did."""
+        with store.transaction() as conn:
+            if not is_closed(conn, case_id):
+                return False
+            key = self.idempotency_key
+            return key is None or not answered(conn, scope=self.path, key=key)
 
     def require(
         self,
@@ -51,10 +71,12 @@ class ScopeGuard:
             DepartmentError: 403 ``outside_case_scope``.
         """
         people = list(id_numbers)
-        with store.transaction() as conn:
-            closed = is_closed(conn, case_id)
         reason = scope_refusal(
-            self.key, self.scope, case_id=case_id, id_numbers=people, closed=closed
+            self.key,
+            self.scope,
+            case_id=case_id,
+            id_numbers=people,
+            closed=self.closed_for(store, case_id),
         )
         if reason is None:
             return
@@ -89,7 +111,12 @@ async def _guard(
     request: Request, header: Annotated[str | None, Header(alias=SCOPE_HEADER)] = None
 ) -> ScopeGuard:
     key: bytes = request.app.state.scope_key
-    return ScopeGuard(key=key, scope=read_scope_header(header))
+    return ScopeGuard(
+        key=key,
+        scope=read_scope_header(header),
+        path=request.url.path,
+        idempotency_key=request.headers.get("idempotency-key"),
+    )
 
 
 #: The asking case's scope, checked with :meth:`ScopeGuard.require` before a person is read.
@@ -139,7 +166,7 @@ async def require_issue_scope(
         return  # no case named: the route's validation refuses it
     people = people_acted_on(request.url.path, body)
     caller = request.scope.get(CALLER_SCOPE_KEY, UNKNOWN_CALLER)
-    guard = ScopeGuard(key=request.app.state.scope_key, scope=read_scope_header(header))
+    guard = await _guard(request, header)
     fact = "issue " + request.url.path.strip("/")
     if people:
         guard.require(
@@ -150,8 +177,7 @@ async def require_issue_scope(
             fact=fact,
         )
         return
-    with request.app.state.store.transaction() as conn:
-        closed = is_closed(conn, body["case_id"])
+    closed = guard.closed_for(request.app.state.store, body["case_id"])
     reason = scope_refusal(
         guard.key, guard.scope, case_id=body["case_id"], id_numbers=(), closed=closed
     )

@@ -150,3 +150,36 @@ def test_only_the_department_itself_is_told_a_case_closed(
     told = post(social, "/case-closures", {"case_id": "x-1"}, headers=as_department(social, asker))
 
     assert told.status_code == 401
+
+
+def test_a_request_answered_before_the_case_closed_is_replayed_never_a_new_one(
+    department: Client, population: Population, settings: Settings
+) -> None:
+    # A reset case runs its steps again with the same keys: it gets the same answers.
+    social = department("social_security")
+    person = population.family(7).mother.id_number
+    case = "newborn-T-7"
+    scope = {SCOPE_HEADER: _scope(settings, case, [person])}
+    query = {"case_id": case, "requested_by": "social_security", "id_number": person}
+    issuing = {
+        "case_id": case,
+        "mother_id_number": person,
+        "birth_certificate_number": "HLT-BC-2026-000007",
+    }
+    first = post(social, "/contribution-records", query, key=f"{case}/q", headers=scope)
+    issued = post(social, "/maternity-benefits", issuing, key=f"{case}/i", headers=scope)
+    post(social, "/case-closures", {"case_id": case})
+
+    replayed = post(social, "/contribution-records", query, key=f"{case}/q", headers=scope)
+    reissued = post(social, "/maternity-benefits", issuing, key=f"{case}/i", headers=scope)
+    new = post(social, "/contribution-records", query, key=f"{case}/other", headers=scope)
+    unscoped = post(
+        social, "/maternity-benefits", issuing, key=f"{case}/i", headers={SCOPE_HEADER: ""}
+    )
+
+    assert first.status_code == 200
+    assert issued.status_code == 200
+    assert (replayed.status_code, replayed.json()) == (200, first.json())
+    assert (reissued.status_code, reissued.json()) == (200, issued.json())
+    assert new.status_code == 403
+    assert unscoped.status_code == 403
