@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiokafka import AIOKafkaProducer
 from temporalio import activity
 
+from activities.closures import FINAL_STATUSES, announce_closure_soon
 from events.binding import STRUCTURED_HEADERS
 from events.models import OutEvent
 from onething.constants import TOPIC_CASE_UPDATES
@@ -38,4 +39,7 @@ class CaseUpdatePublisher:
             key=input.case_id.encode(),
             headers=STRUCTURED_HEADERS,
         )
+        if input.status in FINAL_STATUSES:
+            # In the background: the case's end is not held up by six departments' answers.
+            announce_closure_soon(input.case_id)
         return Published(topic=metadata.topic, partition=metadata.partition, offset=metadata.offset)

@@ -41,6 +41,7 @@ async def parents_marriage(input: StepInput) -> StepOutput:
         ),
         MarriageAnswer,
         idempotency_key=input.idempotency_key,
+        asked_by="police",
         scope=input.facts.get(CASE_SCOPE),
     )
     return StepOutput(facts={"parents_marriage": answer.model_dump(mode="json")})

@@ -1,8 +1,9 @@
 """Calls to the department services: one pooled HTTP client per process, errors mapped.
 
-Each call carries the called department's service token. A 4xx answer is a refusal the case
-must see (``DepartmentRejected``, not retried); a 5xx answer, a timeout or a refused connection
-is an outage (``DepartmentUnavailable``, retried by Temporal).
+Each call carries a service token: the asking department's when the call is made on its
+behalf and this process holds it, else the called department's own. A 4xx answer is a
+refusal the case must see (``DepartmentRejected``, not retried); a 5xx answer, a timeout or a
+refused connection is an outage (``DepartmentUnavailable``, retried by Temporal).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from temporalio.exceptions import ApplicationError
 from activities.errors import BAD_STEP_INPUT, DEPARTMENT_REJECTED, DEPARTMENT_UNAVAILABLE
 from onething.constants import Department
 from onething.crypto.scope import SCOPE_HEADER, scope_header
+from onething.crypto.secret_files import SecretConfigError
 from onething.crypto.tokens import department_token
 from onething.settings import Settings, get_settings
 from workflows.models import CaseScope
@@ -102,6 +104,20 @@ def _token(settings: Settings, department: Department) -> str:
     return _tokens[key]
 
 
+def _caller_token(settings: Settings, called: Department, asked_by: Department | None) -> str:
+    """The token to present: ``asked_by``'s when this process holds it, else ``called``'s own.
+
+    The called department records whoever holds the token as the asker, so a worker that
+    holds only its own department's token is recorded as that department.
+    """
+    if asked_by is not None and asked_by != called:
+        try:
+            return _token(settings, asked_by)
+        except SecretConfigError:
+            pass
+    return _token(settings, called)
+
+
 def parse_facts(model: type[InputT], facts: object) -> InputT:
     """Validate the facts a step was given, without echoing their values in the error."""
     try:
@@ -123,6 +139,7 @@ async def call_department(
     *,
     idempotency_key: str,
     scope: Mapping[str, Any] | None = None,
+    asked_by: Department | None = None,
     settings: Settings | None = None,
 ) -> ResponseT:
     """POST ``body`` to a department service and parse its answer.
@@ -134,6 +151,8 @@ async def call_department(
         response_model: the model of a successful answer.
         idempotency_key: makes a retried call return the first answer instead of acting twice.
         scope: the case's signed scope, which a query about a person must carry.
+        asked_by: the department on whose behalf the call is made; its token is presented
+            when this process holds it (see :func:`_caller_token`).
         settings: where departments live; the process settings when omitted.
 
     Raises:
@@ -144,8 +163,7 @@ async def call_department(
     url = settings.department_url(department) + path
     headers = {
         "Idempotency-Key": idempotency_key,
-        "X-Onething-Department": department,
-        "Authorization": f"Bearer {_token(settings, department)}",
+        "Authorization": f"Bearer {_caller_token(settings, department, asked_by)}",
     }
     if scope is not None:
         headers[SCOPE_HEADER] = scope_header(CaseScope.model_validate(scope))

@@ -6,7 +6,7 @@ from pydantic import BaseModel
 
 from activities.department_client import call_department
 from departments.api import IssuedDocument
-from onething.constants import Department
+from onething.constants import CASE_SCOPE, Department
 from workflows.models import Document, StepInput, StepOutput
 
 
@@ -22,6 +22,11 @@ async def issue_document(
 ) -> StepOutput:
     """Ask ``department`` to issue one document for the step, and record it as ``kind``."""
     issued = await call_department(
-        department, path, body, IssuedDocument, idempotency_key=input.idempotency_key
+        department,
+        path,
+        body,
+        IssuedDocument,
+        idempotency_key=input.idempotency_key,
+        scope=input.facts.get(CASE_SCOPE),
     )
     return StepOutput(documents=[as_document(kind, department, issued)])

@@ -18,6 +18,7 @@ from departments.api import (
     VaccinationRecordRequest,
 )
 from events.models import Child, Hospital, Person
+from onething.constants import CASE_SCOPE
 from workflows.models import StepInput, StepOutput
 
 
@@ -69,6 +70,7 @@ async def birth_medical_certificate(input: StepInput) -> StepOutput:
         ),
         IssuedDocument,
         idempotency_key=input.idempotency_key,
+        scope=input.facts.get(CASE_SCOPE),
     )
     return StepOutput(
         facts={"birth_certificate_number": issued.number},
@@ -113,6 +115,7 @@ async def death_medical_certificate(input: StepInput) -> StepOutput:
         ),
         IssuedDocument,
         idempotency_key=input.idempotency_key,
+        scope=input.facts.get(CASE_SCOPE),
     )
     return StepOutput(
         facts={"death_certificate_number": issued.number},

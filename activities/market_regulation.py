@@ -86,6 +86,7 @@ async def business_license(input: StepInput) -> StepOutput:
         ),
         BusinessLicense,
         idempotency_key=input.idempotency_key,
+        scope=input.facts.get(CASE_SCOPE),
     )
     return StepOutput(
         facts={"uscc": license_.uscc},
@@ -108,5 +109,6 @@ async def credit_record(input: StepInput) -> StepOutput:
         ),
         CreditRecord,
         idempotency_key=input.idempotency_key,
+        scope=input.facts.get(CASE_SCOPE),
     )
     return StepOutput(facts={"credit_record_number": record.number})

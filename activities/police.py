@@ -63,6 +63,7 @@ async def household_registration(input: StepInput) -> StepOutput:
         ),
         HouseholdRegistration,
         idempotency_key=input.idempotency_key,
+        scope=input.facts.get(CASE_SCOPE),
     )
     return StepOutput(
         facts={
@@ -108,6 +109,7 @@ async def _identity(input: StepInput, person: Person, requested_by: Department) 
         IdentityQuery(case_id=input.case_id, requested_by=requested_by, id_number=person.id_number),
         IdentityRecord,
         idempotency_key=input.idempotency_key,
+        asked_by=requested_by,
         scope=input.facts.get(CASE_SCOPE),
     )
 
@@ -148,6 +150,7 @@ async def next_of_kin(input: StepInput) -> StepOutput:
         ),
         NextOfKin,
         idempotency_key=input.idempotency_key,
+        asked_by="social_security",
         scope=input.facts.get(CASE_SCOPE),
     )
     return StepOutput(facts={"next_of_kin": [r.model_dump(mode="json") for r in kin.relatives]})
@@ -185,6 +188,8 @@ async def address_check(input: StepInput) -> StepOutput:
         ),
         AddressCheck,
         idempotency_key=input.idempotency_key,
+        scope=input.facts.get(CASE_SCOPE),
+        asked_by="market_regulation",
     )
     return StepOutput(facts={"address_exists": check.exists})
 

@@ -56,6 +56,7 @@ async def _enroll(input: StepInput, path: str, kind: str) -> StepOutput:
         ),
         IssuedDocument,
         idempotency_key=input.idempotency_key,
+        scope=input.facts.get(CASE_SCOPE),
     )
     return StepOutput(documents=[as_document(kind, "social_security", issued)])
 
@@ -86,6 +87,7 @@ async def maternity_benefit(input: StepInput) -> StepOutput:
         ),
         MaternityBenefit,
         idempotency_key=input.idempotency_key,
+        scope=input.facts.get(CASE_SCOPE),
     )
     if not benefit.eligible or benefit.number is None or benefit.issued_at is None:
         return StepOutput(skipped="the mother is not insured: no maternity benefit is due")
@@ -181,6 +183,7 @@ async def pension_approval(input: StepInput) -> StepOutput:
         ),
         PensionApproval,
         idempotency_key=input.idempotency_key,
+        scope=input.facts.get(CASE_SCOPE),
     )
     return StepOutput(
         facts={
@@ -223,6 +226,7 @@ async def pension_termination(input: StepInput) -> StepOutput:
         ),
         PensionTermination,
         idempotency_key=input.idempotency_key,
+        scope=input.facts.get(CASE_SCOPE),
     )
     gives = {"open_case_ids": termination.open_case_ids}
     if termination.number is None or termination.issued_at is None:
@@ -259,6 +263,7 @@ async def funeral_allowance(input: StepInput) -> StepOutput:
         _survivors(input),
         Payment,
         idempotency_key=input.idempotency_key,
+        scope=input.facts.get(CASE_SCOPE),
     )
     return StepOutput(documents=[as_document("funeral_allowance", "social_security", payment)])
 
@@ -272,6 +277,7 @@ async def survivor_benefit(input: StepInput) -> StepOutput:
         _survivors(input),
         SurvivorBenefit,
         idempotency_key=input.idempotency_key,
+        scope=input.facts.get(CASE_SCOPE),
     )
     if not benefit.eligible or benefit.number is None or benefit.issued_at is None:
         return StepOutput(skipped="the deceased was not insured: no survivor benefit is due")

@@ -23,6 +23,7 @@ async def open_verification(input: VerificationInput) -> VerificationOutcome:
         ),
         VerificationStatus,
         idempotency_key=input.idempotency_key,
+        asked_by=input.requested_by,
     )
     return VerificationOutcome(
         verification_id=status.verification_id, status=status.status, detail=status.detail

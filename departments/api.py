@@ -67,6 +67,10 @@ class Faults(_Body):
     error_rate: float = 0.0
 
 
+class CaseClosure(CaseRef):
+    """``POST /case-closures``: the case closed; its scope opens nothing here any more."""
+
+
 class PersonQuery(CaseRef):
     """A data query about one person; the department records the read in its access log."""
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from departments import (
     access_log,
     civil_affairs,
+    closures,
     health,
     market_regulation,
     police,
@@ -22,10 +23,12 @@ from departments.auth import ServiceToken
 from departments.faults import FaultInjector
 from departments.gate import DepartmentGate
 from departments.http import install_error_handlers
+from departments.scope_guard import require_issue_scope
 from departments.service import DepartmentService, open_store
 from departments.templates import Progress
-from onething.constants import Department
+from onething.constants import DEPARTMENTS, Department
 from onething.crypto.scope import case_scope_key
+from onething.crypto.secret_files import SecretConfigError
 from onething.crypto.tokens import department_token
 from onething.settings import Settings, get_settings
 
@@ -84,15 +87,31 @@ def create_app(
     app.state.seeded = seeded
     app.state.faults = injector
     install_error_handlers(app)
-    app.add_middleware(DepartmentGate, token=ServiceToken(department, token), faults=injector)
+    service_token = ServiceToken(department, token, others=_other_tokens(settings, department))
+    app.add_middleware(DepartmentGate, token=service_token, faults=injector)
 
     @app.get("/health", tags=["admin"])
     async def health_check() -> Health:
         return Health(status="ok", department=department)
 
     app.include_router(injector.router())
-    app.include_router(service.routes(store))
+    # Every POST of the department's own routes but the shared queries issues or pays.
+    app.include_router(service.routes(store), dependencies=[Depends(require_issue_scope)])
     app.include_router(verifications.routes(store, department, service.verifications))
     app.include_router(revocations.routes(store))
     app.include_router(access_log.routes(store, department))
+    app.include_router(closures.routes(store))
     return app
+
+
+def _other_tokens(settings: Settings, department: Department) -> dict[str, str]:
+    """The other departments' tokens this service can know (all, on the local stack)."""
+    tokens: dict[str, str] = {}
+    for other in DEPARTMENTS:
+        if other == department:
+            continue
+        try:
+            tokens[other] = department_token(settings, other)
+        except SecretConfigError:
+            continue  # a deployment that gives this service only its own token: owner-only
+    return tokens

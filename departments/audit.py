@@ -1,11 +1,17 @@
 """The access log: every read of a person's data, who asked, for which case and why.
 
-The table is append-only (triggers refuse updates and deletes); rows are written in the same
-transaction as the answer they explain.
+The table is append-only: triggers refuse updates, deletes and an insert that would replace a
+row (``INSERT OR REPLACE``, from any connection). Each row also carries ``row_hash``, the SHA-256
+of the previous row's hash and its own fields, so a log edited behind SQLite's back (triggers
+dropped, the file rewritten) is detected by :func:`verify_chain` (``onething access-log
+--verify``) at the first row that no longer follows. Rows are written in the same transaction
+as the answer they explain.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -13,9 +19,10 @@ from datetime import datetime
 from typing import Final
 
 from departments.clock import now_in_china
-from onething.constants import BUNDLES, DEPARTMENTS
+from onething.constants import BUNDLES
 
-UNKNOWN_REQUESTER: Final = "unknown"
+#: The ``row_hash`` the first row chains from.
+GENESIS_HASH: Final = "0" * 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,45 +63,75 @@ class Logged:
     at: datetime
 
 
-def requester(claimed: str | None) -> str:
-    """The requesting department as recorded: a known department name, else ``unknown``."""
-    if claimed in DEPARTMENTS:
-        return claimed
-    return UNKNOWN_REQUESTER
-
-
-def asking_department(claimed: str | None, caller: str) -> str:
-    """The department that asked, as the access log records it.
-
-    ``requested_by`` from the body when it names a department, else the caller (the
-    ``X-Onething-Department`` header, itself ``unknown`` when it names no department).
-    """
-    asked = requester(claimed)
-    return caller if asked == UNKNOWN_REQUESTER else asked
-
-
 def record_reads(conn: sqlite3.Connection, reads: Iterable[Read]) -> None:
-    """Append reads to the access log, inside the caller's transaction.
+    """Append reads to the access log, inside the caller's transaction, each chained to the last.
 
     A read whose purpose is blank is recorded with :func:`default_purpose`: no read goes
     unexplained.
     """
     at = now_in_china().isoformat()
+    last = conn.execute("SELECT id, row_hash FROM access_log ORDER BY id DESC LIMIT 1").fetchone()
+    row_id, previous = (0, GENESIS_HASH) if last is None else (last[0], last[1])
+    rows = []
+    for r in reads:
+        row_id += 1
+        fields = (
+            row_id,
+            r.case_id,
+            r.requested_by,
+            r.fact,
+            r.subject_id_number,
+            r.purpose.strip() or default_purpose(r.case_id, r.fact),
+            at,
+        )
+        previous = row_hash(previous, fields)
+        rows.append((*fields, previous))
     conn.executemany(
-        "INSERT INTO access_log (case_id, requested_by, fact, subject_id_number, purpose, at) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        [
-            (
-                r.case_id,
-                r.requested_by,
-                r.fact,
-                r.subject_id_number,
-                r.purpose.strip() or default_purpose(r.case_id, r.fact),
-                at,
-            )
-            for r in reads
-        ],
+        "INSERT INTO access_log "
+        "(id, case_id, requested_by, fact, subject_id_number, purpose, at, row_hash) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
     )
+
+
+def row_hash(previous: str, fields: tuple[object, ...]) -> str:
+    """The hash of one access log row: SHA-256 over the previous row's hash and its fields.
+
+    Args:
+        previous: The previous row's ``row_hash`` (:data:`GENESIS_HASH` for the first row).
+        fields: ``(id, case_id, requested_by, fact, subject_id_number, purpose, at)``.
+    """
+    message = json.dumps([previous, *fields], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(message.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class ChainCheck:
+    """What :func:`verify_chain` found.
+
+    Attributes:
+        rows: How many rows were checked.
+        first_broken: The ``id`` of the first row that does not follow from the one before
+            (edited, inserted out of turn, or following a removed row); None when intact.
+    """
+
+    rows: int
+    first_broken: int | None
+
+
+def verify_chain(conn: sqlite3.Connection) -> ChainCheck:
+    """Recompute the access log's hash chain from the first row to the last."""
+    previous, expected_id, rows = GENESIS_HASH, 1, 0
+    for row in conn.execute(
+        "SELECT id, case_id, requested_by, fact, subject_id_number, purpose, at, row_hash "
+        "FROM access_log ORDER BY id"
+    ):
+        values = tuple(row)
+        rows += 1
+        if values[0] != expected_id or row_hash(previous, values[:7]) != values[7]:
+            return ChainCheck(rows=rows, first_broken=values[0])
+        previous, expected_id = values[7], values[0] + 1
+    return ChainCheck(rows=rows, first_broken=None)
 
 
 def default_purpose(case_id: str, fact: str) -> str:

@@ -15,7 +15,7 @@ from departments.api import (
     MarriageQuery,
     SeniorCitizenCardRequest,
 )
-from departments.audit import Read, asking_department, record_reads
+from departments.audit import Read, record_reads
 from departments.clock import age_on, now_in_china
 from departments.documents import find_document, issue_document
 from departments.http import Caller, IdempotencyKey, respond
@@ -73,8 +73,7 @@ def answer_marriage_query(
 ) -> MarriageAnswer:
     """Say whether two people are married to each other now, and record both reads.
 
-    The requester is ``requested_by`` from the body when it names a department, else the
-    ``X-Onething-Department`` header.
+    The requester is the department whose service token the call presented.
 
     Raises:
         DepartmentError: ``invalid_id_number`` naming the field.
@@ -87,7 +86,7 @@ def answer_marriage_query(
         "OR (husband_id_number = ? AND wife_id_number = ?))",
         (a, b, b, a),
     ).fetchone()
-    asked_by = asking_department(body.requested_by, caller)
+    asked_by = caller
     record_reads(
         conn,
         [Read(body.case_id, asked_by, "marital_status", who, _PURPOSE_MARRIAGE) for who in (a, b)],
@@ -200,7 +199,7 @@ def routes(store: Store) -> APIRouter:
             store,
             case_id=body.case_id,
             id_numbers=(body.spouse_a_id_number, body.spouse_b_id_number),
-            requested_by=asking_department(body.requested_by, caller),
+            requested_by=caller,
             fact="marital_status",
         )
         handler = partial(answer_marriage_query, body=body, caller=caller)

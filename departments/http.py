@@ -15,12 +15,13 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from departments.api import ErrorBody
-from departments.audit import requester
 from departments.idempotency import MAX_KEY_LENGTH, Outcome
 from departments.refusals import DepartmentError
 
 REPLAY_HEADER: Final = "Idempotent-Replayed"
-DEPARTMENT_HEADER: Final = "X-Onething-Department"
+UNKNOWN_CALLER: Final = "unknown"
+#: Where the gate leaves the department whose service token a request presented.
+CALLER_SCOPE_KEY: Final = "onething.caller"
 
 _SAFE_LOCATION: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$")
 _MAX_REPORTED_ERRORS: Final = 10
@@ -43,15 +44,15 @@ async def _idempotency_key(
     return idempotency_key
 
 
-async def _caller(
-    x_onething_department: Annotated[str | None, Header(alias=DEPARTMENT_HEADER)] = None,
-) -> str:
-    return requester(x_onething_department)
+async def _caller(request: Request) -> str:
+    # Set by the gate from the service token presented; ``unknown`` only where no gate runs.
+    caller = request.scope.get(CALLER_SCOPE_KEY)
+    return caller if isinstance(caller, str) else UNKNOWN_CALLER
 
 
 #: The ``Idempotency-Key`` header of a write; a missing one is refused with 400.
 IdempotencyKey = Annotated[str, Depends(_idempotency_key)]
-#: The department named in ``X-Onething-Department``, or ``unknown``.
+#: The department whose service token the request presented (never what it claims).
 Caller = Annotated[str, Depends(_caller)]
 
 

@@ -38,6 +38,12 @@ def body_hash(body: BaseModel) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def answered(conn: sqlite3.Connection, *, scope: str, key: str) -> bool:
+    """Whether a write with this key was already answered at this endpoint (a retry replays)."""
+    row = conn.execute("SELECT 1 FROM requests WHERE key = ?", (f"{scope} {key}",)).fetchone()
+    return row is not None
+
+
 def run_once(
     store: Store,
     *,

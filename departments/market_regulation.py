@@ -23,7 +23,7 @@ from departments.api import (
     PledgeEligibility,
     PledgeEligibilityQuery,
 )
-from departments.audit import Read, asking_department, record_reads
+from departments.audit import Read, record_reads
 from departments.documents import issue_document
 from departments.http import Caller, IdempotencyKey, respond
 from departments.idempotency import run_once
@@ -82,7 +82,7 @@ def pledge_eligibility(
         DepartmentError: ``invalid_id_number``.
     """
     id_number = checked_id_number(body.id_number, field="id_number")
-    asked_by = asking_department(body.requested_by, caller)
+    asked_by = caller
     record_reads(conn, [Read(body.case_id, asked_by, "credit_records", id_number, _PURPOSE_PLEDGE)])
     records = _credit_records(conn, id_number)
     return PledgeEligibility(may_pledge=records == 0, credit_records=records)

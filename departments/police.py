@@ -27,7 +27,7 @@ from departments.api import (
     Relative,
     VerificationRequest,
 )
-from departments.audit import Read, asking_department, record_reads
+from departments.audit import Read, record_reads
 from departments.clock import china_date, now_in_china
 from departments.documents import find_document, issue_document
 from departments.http import Caller, IdempotencyKey, respond
@@ -331,7 +331,7 @@ def identity_record(
     ).fetchone()
     if row is None:
         raise person_not_found("id_number")
-    asked_by = asking_department(body.requested_by, caller)
+    asked_by = caller
     record_reads(conn, [Read(body.case_id, asked_by, "identity", id_number, _PURPOSE_IDENTITY)])
     return IdentityRecord.model_validate(
         {
@@ -359,7 +359,7 @@ def next_of_kin(conn: sqlite3.Connection, body: NextOfKinQuery, *, caller: str) 
         (id_number,),
     ).fetchall()
     ordered = sorted(rows, key=lambda r: (_RELATION_ORDER[r["kind"]], r["birth_date"]))
-    asked_by = asking_department(body.requested_by, caller)
+    asked_by = caller
     record_reads(
         conn,
         [

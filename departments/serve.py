@@ -24,6 +24,7 @@ import uvicorn
 
 from departments.app import create_app
 from onething.constants import DEPARTMENTS, Department
+from onething.owner_only import private_dir
 from onething.runfiles import report_progress
 from onething.settings import Settings, get_settings
 
@@ -51,7 +52,7 @@ class ReadyFileServer(uvicorn.Server):
         """Start, then write the ready file if the server is listening."""
         await super().startup(sockets)
         if self.started and not self.should_exit:
-            self.ready_path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(self.ready_path.parent)
             partial = self.ready_path.with_suffix(".partial")
             partial.write_text(f"{os.getpid()}\n")
             partial.replace(self.ready_path)

@@ -29,7 +29,7 @@ from departments.api import (
     SurvivorBenefit,
     SurvivorPaymentRequest,
 )
-from departments.audit import Read, asking_department, record_reads
+from departments.audit import Read, record_reads
 from departments.clock import age_on, in_china, now_in_china
 from departments.documents import find_document, issue_document
 from departments.http import Caller, IdempotencyKey, respond
@@ -379,7 +379,7 @@ def contribution_record(
         DepartmentError: ``invalid_id_number``.
     """
     id_number = checked_id_number(body.id_number, field="id_number")
-    asked_by = asking_department(body.requested_by, caller)
+    asked_by = caller
     record_reads(
         conn,
         [Read(body.case_id, asked_by, "contribution_record", id_number, _PURPOSE_CONTRIBUTIONS)],

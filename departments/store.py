@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Final
 
+from onething.owner_only import private_dir
+
 COMMON_SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
@@ -64,13 +66,21 @@ CREATE TABLE IF NOT EXISTS access_log (
     fact TEXT NOT NULL,
     subject_id_number TEXT NOT NULL,
     purpose TEXT NOT NULL,
-    at TEXT NOT NULL
+    at TEXT NOT NULL,
+    row_hash TEXT NOT NULL CHECK (length(row_hash) = 64)
 );
 CREATE INDEX IF NOT EXISTS access_log_by_case ON access_log (case_id);
 CREATE INDEX IF NOT EXISTS access_log_by_subject ON access_log (subject_id_number);
 CREATE TRIGGER IF NOT EXISTS access_log_no_update BEFORE UPDATE ON access_log
 BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS access_log_no_delete BEFORE DELETE ON access_log
+BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END;
+CREATE TABLE IF NOT EXISTS closed_cases (
+    case_id TEXT PRIMARY KEY,
+    closed_at TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS access_log_no_replace BEFORE INSERT ON access_log
+WHEN EXISTS (SELECT 1 FROM access_log WHERE id = NEW.id)
 BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END;
 """
 
@@ -91,7 +101,7 @@ class Store:
     """
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
         self.path = path
         self._lock = threading.Lock()
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
@@ -101,6 +111,8 @@ class Store:
         # whole (document and idempotency row together), never half of one.
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.execute("PRAGMA foreign_keys=ON")
+        # REPLACE deletes the row it replaces without firing DELETE triggers unless this is on.
+        self._conn.execute("PRAGMA recursive_triggers=ON")
         self._conn.executescript(COMMON_SCHEMA)
 
     def apply_schema(self, schema: str) -> None:

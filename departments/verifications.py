@@ -29,7 +29,6 @@ from departments.api import (
     VerificationStatus,
     VerificationSummary,
 )
-from departments.audit import asking_department
 from departments.clock import now_in_china
 from departments.documents import next_number
 from departments.http import Caller, IdempotencyKey, respond
@@ -85,7 +84,7 @@ def open_verification(
         (
             number,
             body.case_id,
-            asking_department(body.requested_by, caller),
+            caller,
             body.kind,
             json.dumps(body.subject, ensure_ascii=False, default=str),
             decision.status,

@@ -73,7 +73,7 @@ class EventBridge:
             self.started += 1
             log.info("started %s", case)
             return
-        verdict = await deliver_to_case(self._client, case, parsed)
+        verdict = await deliver_to_case(self._client, case, parsed, self._settings)
         if verdict.outcome == "rejected":
             await self._dead_letter(
                 record,

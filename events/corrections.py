@@ -9,20 +9,33 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from events.case_starter import event_meta
 from events.models import InputEvent
+from onething.crypto.scope import id_numbers_in, sign_scope
+from onething.settings import Settings
 from workflows.models import CaseInput, EventReceived, EventVerdict
 
 #: A case answers at once; past this the bridge treats Temporal as unavailable and retries.
 UPDATE_TIMEOUT = timedelta(seconds=20)
 
 
-async def deliver_to_case(client: Client, case_id: str, event: InputEvent) -> EventVerdict:
+async def deliver_to_case(
+    client: Client, case_id: str, event: InputEvent, settings: Settings | None = None
+) -> EventVerdict:
     """Let the existing case judge ``event``; a closed case compares it with its own trigger.
+
+    Args:
+        client: The Temporal client.
+        case_id: The case its key belongs to.
+        event: The new event.
+        settings: Sign the corrected event's scope with these; no new scope when None.
 
     Returns:
         ``duplicate`` (nothing to do), ``applied`` or ``rejected`` (with the reason).
     """
     handle = client.get_workflow_handle(case_id)
-    received = EventReceived(event=event_meta(event), data=event.data.model_dump(mode="json"))
+    data = event.data.model_dump(mode="json")
+    # A correction may name other people (a new informant): the case gets their scope with it.
+    scope = None if settings is None else sign_scope(settings, case_id, id_numbers_in(data))
+    received = EventReceived(event=event_meta(event), data=data, scope=scope)
     try:
         verdict: EventVerdict = await handle.execute_update(
             "receive_event", received, result_type=EventVerdict, rpc_timeout=UPDATE_TIMEOUT

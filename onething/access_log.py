@@ -9,11 +9,14 @@ silently left out.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+from contextlib import closing
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from departments.api import AccessLog, AccessRecord
+from departments.audit import ChainCheck, verify_chain
 from onething.constants import DEPARTMENTS, Department
 from onething.crypto.secret_files import SecretConfigError
 from onething.crypto.tokens import department_token
@@ -99,3 +102,26 @@ def _error_type(response: httpx.Response) -> str:
     except ValueError:
         return ""
     return str(body.get("error", "")) if isinstance(body, dict) else ""
+
+
+def verify_local_logs(
+    settings: Settings, *, departments: tuple[Department, ...] = DEPARTMENTS
+) -> dict[Department, ChainCheck | None]:
+    """Check the hash chain of each department's access log in the local stack's databases.
+
+    Args:
+        settings: Where the databases are (``<home>/departments/<d>.db``).
+        departments: Which departments to check.
+
+    Returns:
+        Each department's result, or None where it has no local database.
+    """
+    found: dict[Department, ChainCheck | None] = {}
+    for department in departments:
+        path = settings.department_db(department)
+        if not path.exists():
+            found[department] = None
+            continue
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)) as conn:
+            found[department] = verify_chain(conn)
+    return found

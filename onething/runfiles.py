@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from onething.owner_only import private_dir
 from onething.settings import Settings
 
 
@@ -19,7 +20,7 @@ def ready_file(settings: Settings, part: str) -> Path:
 def announce_ready(settings: Settings, part: str) -> Iterator[None]:
     """Write the part's ready file on entry and remove it on exit."""
     path = ready_file(settings, part)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     path.write_text(str(os.getpid()))
     try:
         yield

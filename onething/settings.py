@@ -120,8 +120,11 @@ class Settings(BaseSettings):
         description="Bearer token of the codec server. Unset: <home>/keys/codec-token.",
     )
     codec_trust_local_ui: bool = Field(
-        default=True,
-        description="Let the local Web UI (its origin, from loopback) decode without a token.",
+        default=False,
+        description=(
+            "Let the local Web UI (its origin, from loopback) decode without a token. Any local "
+            "process can send that origin: on only for a laptop demo (a WARNING says so)."
+        ),
     )
     local_codec_port: int = Field(default=8234, ge=1, le=65535)
     department_tokens: SecretStr | None = Field(
@@ -131,6 +134,11 @@ class Settings(BaseSettings):
     case_scope_key: SecretStr | None = Field(
         default=None,
         description="Signs case scopes; <home>/keys/case-scope.key when unset.",
+    )
+    case_scope_lifetime: timedelta = Field(
+        default=timedelta(days=30),
+        gt=timedelta(0),
+        description="A case scope expires this long after signing, even if nobody closes it.",
     )
 
     clock_skew: timedelta = Field(

@@ -67,7 +67,8 @@ async def main(
     department worker processes can run side by side.
     """
     settings = settings or get_settings()
-    client = client or await connect_temporal(settings)
+    # Only the hosted departments' key rings: this process cannot read the others' payloads.
+    client = client or await connect_temporal(settings, departments=departments)
     stop = stop or stop_on_signals()
     async with AsyncExitStack() as workers:
         # Closed last, once every activity has finished with the connections.

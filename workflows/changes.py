@@ -35,6 +35,8 @@ DEATH_RECORDED_BEFORE_ACTED_ON: Final = "death-recorded-before-acted-on"
 CANCEL_ENDS_CANCELLED: Final = "cancel-ends-cancelled"
 #: The case's flags (a missed deadline, a pledge check still to come) are kept in its memo.
 CASE_FLAGS_IN_MEMO: Final = "case-flags-in-memo"
+#: Every step activity gets the case scope, so departments can check the case on issuing calls.
+CASE_SCOPE_ON_EVERY_STEP: Final = "case-scope-on-every-step"
 
 #: Every change, for the starter to name in each new case's options.
 CURRENT: Final = (
@@ -43,6 +45,7 @@ CURRENT: Final = (
     DEATH_RECORDED_BEFORE_ACTED_ON,
     CANCEL_ENDS_CANCELLED,
     CASE_FLAGS_IN_MEMO,
+    CASE_SCOPE_ON_EVERY_STEP,
 )
 
 

@@ -31,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.models import RevokeInput, RevokeOutput
     from activities.revocations import revoke_document
     from onething.constants import (
+        CASE_SCOPE,
         MEMO_FLAGS,
         ORCHESTRATOR_TASK_QUEUE,
         SA_CASE_STATUS,
@@ -44,6 +45,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.changes import (
         CANCEL_ENDS_CANCELLED,
         CASE_FLAGS_IN_MEMO,
+        CASE_SCOPE_ON_EVERY_STEP,
         SEARCH_ATTRIBUTES_ONLY_WHEN_WAITING,
         takes,
     )
@@ -174,6 +176,8 @@ class CaseEngine:
         self._runs = {step.name: _StepRun(step, _needs(step, self.options)) for step in self.steps}
         # Cases started before this change upsert WaitingOn at every step; see _refresh.
         self._lean = takes(self.options, SEARCH_ATTRIBUTES_ONLY_WHEN_WAITING)
+        # Cases started before this change send the scope with queries only.
+        self._scoped_steps = takes(self.options, CASE_SCOPE_ON_EVERY_STEP)
 
     # --- what the workflow shows -------------------------------------------------------------
 
@@ -447,6 +451,8 @@ class CaseEngine:
                 outcome, reason = "rejected", f"departments have already acted on {used}"
             else:
                 outcome, reason = "applied", "not yet used by any step"
+                if received.scope is not None and self._scoped_steps:
+                    self.facts[CASE_SCOPE] = received.scope.model_dump()
                 for name in changed:
                     self.facts[name] = received.data[name]
                     self.records[name] = FactRecord(
@@ -649,6 +655,10 @@ class CaseEngine:
         self._shown_flags = flags
 
     # --- commitments and compensation ----------------------------------------------------------
+
+    def step_scope(self) -> Any:
+        """The case's signed scope, for every step activity to carry (None: queries only)."""
+        return self.facts.get(CASE_SCOPE) if self._scoped_steps else None
 
     def schedule_check(self, step: Commitment, given: Facts) -> None:
         """Check the pledge of ``step`` after ``pledge_check_after``."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from events.models import BirthData, BusinessData, DeathData, EventMeta, RetirementData
 from onething.constants import Bundle, CaseStatus, Department
@@ -183,6 +183,8 @@ class CaseScope(_Model):
     case_id: str
     id_numbers: list[str]
     signature: str
+    #: When the scope stops opening anything; None on scopes signed before scopes expired.
+    expires_at: AwareDatetime | None = None
 
 
 class CaseInput(_Model):
@@ -296,6 +298,9 @@ class EventReceived(_Model):
 
     event: EventMeta
     data: dict[str, Any]
+    #: The case's scope re-signed for the corrected event's people; replaces the old one if
+    #: the correction is applied.
+    scope: CaseScope | None = None
 
 
 class EventVerdict(_Model):

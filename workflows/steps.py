@@ -31,7 +31,7 @@ with workflow.unsafe.imports_passed_through():
         VerificationOutcome,
     )
     from activities.verifications import open_verification, record_verification_answer
-    from onething.constants import Bundle, Department, department_task_queue
+    from onething.constants import CASE_SCOPE, Bundle, Department, department_task_queue
     from workflows.models import (
         CaseOptions,
         FactWay,
@@ -73,6 +73,10 @@ class StepContext(Protocol):
         """Check ``step``'s pledge after the configured delay."""
         ...
 
+    def step_scope(self) -> Any:
+        """The case scope every step activity carries, or None where only queries carry it."""
+        ...
+
 
 async def run_activity(
     context: StepContext,
@@ -83,10 +87,18 @@ async def run_activity(
     *,
     attempt_timeout: timedelta = ACTIVITY_TIMEOUT,
 ) -> StepOutput:
-    """Run a step activity on its department's task queue with the department retry policy."""
+    """Run a step activity on its department's task queue with the department retry policy.
+
+    The activity gets the case scope with its facts, so that an issuing call can show the
+    department which case and people it acts for.
+    """
+    given = dict(facts)
+    scope = context.step_scope()
+    if scope is not None:
+        given[CASE_SCOPE] = scope
     return await workflow.execute_activity(
         activity,
-        StepInput(case_id=context.case_id, bundle=context.bundle, step=step, facts=dict(facts)),
+        StepInput(case_id=context.case_id, bundle=context.bundle, step=step, facts=given),
         task_queue=department_task_queue(department),
         start_to_close_timeout=attempt_timeout,
         retry_policy=DEPARTMENT_RETRY,

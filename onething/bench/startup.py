@@ -26,6 +26,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from onething.bench.stack import bench_settings
+from onething.owner_only import private_dir
 from onething.runfiles import startup_record_file
 from onething.settings import Settings
 from onething.stack.environment import ENV_PREFIX, child_environment
@@ -156,7 +157,7 @@ async def time_start(settings: Settings, *, timeout_s: float) -> StartupRun:
     Raises:
         StartupError: It exited first or took too long.
     """
-    settings.home.mkdir(parents=True, exist_ok=True)
+    private_dir(settings.home)  # onething up refuses a home others can read
     outside = {key: value for key, value in os.environ.items() if not key.startswith(ENV_PREFIX)}
     log = settings.home.parent / f"{settings.home.name}.up.log"
     started = time.monotonic()

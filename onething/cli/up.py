@@ -12,6 +12,7 @@ import typer
 
 from onething.cli import app
 from onething.cli.console import console, err_console
+from onething.owner_only import ExposedHomeError, claim_private_home, restrict_new_files
 from onething.runfiles import startup_record_file
 from onething.settings import Settings, get_settings
 from onething.stack import Stack, StackError
@@ -31,11 +32,21 @@ def up(
         ),
     ] = None,
 ) -> None:
-    """Start the local stack in the foreground until Ctrl-C or SIGTERM, then stop it."""
+    """Start the local stack in the foreground until Ctrl-C or SIGTERM, then stop it.
+
+    It refuses a home that other users can read, and makes everything it creates owner-only.
+    """
     temporal_args = [
         arg for value in dynamic_config or () for arg in ("--dynamic-config-value", value)
     ]
-    code = asyncio.run(_serve(get_settings(), temporal_args))
+    settings = get_settings()
+    restrict_new_files()
+    try:
+        claim_private_home(settings.home.absolute())
+    except ExposedHomeError as error:
+        err_console.print(f"error: {error}", markup=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    code = asyncio.run(_serve(settings, temporal_args))
     raise typer.Exit(code)
 
 

@@ -167,11 +167,18 @@ def local_key_ring_path(home: Path) -> Path:
     return home / "keys" / KEY_RING_FILE
 
 
-def local_key_ring(home: Path) -> KeyRing:
-    """The local stack's key ring, created with one key on first use.
+def department_key_ring_path(home: Path, department: str) -> Path:
+    """A department's key file on the local stack, ``<home>/keys/payload-keys-<d>.json``."""
+    return home / "keys" / f"payload-keys-{department}.json"
+
+
+def local_key_ring(home: Path, department: str | None = None) -> KeyRing:
+    """A key ring of the local stack, created with one key on first use.
 
     Args:
         home: ``ONETHING_HOME``.
+        department: Whose ring: a department's, or the orchestrator's when None (which also
+            holds every key that encrypted payloads before departments had keys of their own).
 
     Returns:
         The ring.
@@ -179,26 +186,34 @@ def local_key_ring(home: Path) -> KeyRing:
     Raises:
         SecretConfigError: The key file is exposed or malformed.
     """
-    path = keys_dir(home) / KEY_RING_FILE
+    keys_dir(home)
+    path = _ring_path(home, department)
     return _parse_file(path, read_or_create_secret(path, lambda: new_key_ring().to_json()))
 
 
-def rotate_local_key_ring(home: Path) -> KeyRing:
-    """Add a new active key to the local key ring, keeping the old ones for decryption.
+def rotate_local_key_ring(home: Path, department: str | None = None) -> KeyRing:
+    """Add a new active key to a local key ring, keeping the old ones for decryption.
 
     Processes that already run pick the new key up when they first meet a payload encrypted
     with it, and keep encrypting with their old active key (still decryptable) until restarted.
 
     Args:
         home: ``ONETHING_HOME``.
+        department: Whose ring; the orchestrator's when None.
 
     Returns:
         The new ring.
     """
-    path = keys_dir(home) / KEY_RING_FILE
-    ring = local_key_ring(home).rotated()
+    path = _ring_path(home, department)
+    ring = local_key_ring(home, department).rotated()
     replace_secret(path, ring.to_json())
     return ring
+
+
+def _ring_path(home: Path, department: str | None) -> Path:
+    if department is None:
+        return local_key_ring_path(home)
+    return department_key_ring_path(home, department)
 
 
 def reread_local_key_ring(home: Path) -> KeyRing:

@@ -1,8 +1,10 @@
 """The case scope: which people a case may ask departments about, signed so it cannot be widened.
 
-The bridge, which validated the event, signs the ID numbers the event names (HMAC-SHA256 with a
-key shared by the bridge and the department services). Query steps send the scope with each
-query; a department answers only about people in it and records every refusal.
+The bridge, which validated the event, signs the ID numbers the event names and when the scope
+expires (HMAC-SHA256 with a key shared by the bridge and the department services). Every step
+sends the scope with its call; a department answers or issues only for people in it, only for
+its case, only before it expires and only while the case is open (it is told when a case
+closes, :data:`CLOSURE_PATH`), and records every refusal.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
@@ -22,6 +25,8 @@ from onething.settings import Settings
 from workflows.models import CaseScope
 
 SCOPE_HEADER: Final = "X-Onething-Case-Scope"
+#: Where a department is told that a case closed: its scope opens nothing there any more.
+CLOSURE_PATH: Final = "/case-closures"
 SCOPE_KEY_FILE: Final = "case-scope.key"
 
 
@@ -57,15 +62,34 @@ def id_numbers_in(data: Any) -> list[str]:
     return sorted(found)
 
 
-def _signature(key: bytes, case_id: str, id_numbers: Iterable[str]) -> str:
-    message = json.dumps([case_id, sorted(id_numbers)]).encode()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()
+def _signature(
+    key: bytes, case_id: str, id_numbers: Iterable[str], expires_at: datetime | None
+) -> str:
+    signed: list[Any] = [case_id, sorted(id_numbers)]
+    if expires_at is not None:
+        signed.append(expires_at.astimezone(UTC).isoformat())
+    return hmac.new(key, json.dumps(signed).encode(), hashlib.sha256).hexdigest()
 
 
-def sign_scope(settings: Settings, case_id: str, id_numbers: list[str]) -> CaseScope:
-    """The signed scope of a case."""
-    signature = _signature(case_scope_key(settings), case_id, id_numbers)
-    return CaseScope(case_id=case_id, id_numbers=sorted(id_numbers), signature=signature)
+def sign_scope(
+    settings: Settings, case_id: str, id_numbers: list[str], *, now: datetime | None = None
+) -> CaseScope:
+    """The signed scope of a case, expiring ``case_scope_lifetime`` after ``now``.
+
+    Args:
+        settings: The scope key and the scope's lifetime.
+        case_id: The case.
+        id_numbers: The people its event names.
+        now: When it is signed; the current time by default.
+    """
+    expires_at = (now or datetime.now(UTC)) + settings.case_scope_lifetime
+    signature = _signature(case_scope_key(settings), case_id, id_numbers, expires_at)
+    return CaseScope(
+        case_id=case_id,
+        id_numbers=sorted(id_numbers),
+        signature=signature,
+        expires_at=expires_at,
+    )
 
 
 def scope_header(scope: CaseScope) -> str:
@@ -84,23 +108,35 @@ def read_scope_header(value: str | None) -> CaseScope | None:
 
 
 def scope_refusal(
-    key: bytes, scope: CaseScope | None, *, case_id: str, id_numbers: Iterable[str]
+    key: bytes,
+    scope: CaseScope | None,
+    *,
+    case_id: str,
+    id_numbers: Iterable[str],
+    now: datetime | None = None,
+    closed: bool = False,
 ) -> str | None:
-    """Why a query about ``id_numbers`` for ``case_id`` must be refused, or None to answer it.
+    """Why a call about ``id_numbers`` for ``case_id`` must be refused, or None to let it through.
 
     Args:
         key: The scope key (:func:`case_scope_key`).
-        scope: The scope the query carries, if any.
-        case_id: The case the query says it is for.
-        id_numbers: The people it asks about.
+        scope: The scope the call carries, if any.
+        case_id: The case the call says it is for.
+        id_numbers: The people it is about; every one must be in the scope.
+        now: The current time (for the expiry); the clock by default.
+        closed: Whether the department was told that ``case_id`` closed.
     """
     if scope is None:
-        return "the query carries no case scope"
-    expected = _signature(key, scope.case_id, scope.id_numbers)
+        return "the call carries no case scope"
+    expected = _signature(key, scope.case_id, scope.id_numbers, scope.expires_at)
     if not hmac.compare_digest(expected, scope.signature):
         return "the case scope's signature is wrong"
     if scope.case_id != case_id:
         return "the case scope belongs to another case"
+    if closed:
+        return "the case is closed"
+    if scope.expires_at is not None and (now or datetime.now(UTC)) >= scope.expires_at:
+        return "the case scope has expired"
     if not set(id_numbers) <= set(scope.id_numbers):
         return "the case does not concern the person asked about"
     return None

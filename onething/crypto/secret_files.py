@@ -13,6 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Final
 
+from onething.owner_only import private_dir
+
 KEYS_DIR: Final = "keys"
 _OWNER_ONLY: Final = 0o600
 _GROUP_OR_OTHER: Final = stat.S_IRWXG | stat.S_IRWXO
@@ -32,8 +34,7 @@ def keys_dir(home: Path) -> Path:
         ``<home>/keys``.
     """
     path = home / KEYS_DIR
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return path
+    return private_dir(path)
 
 
 def read_secret(path: Path) -> str:
@@ -108,7 +109,7 @@ def new_token() -> str:
 
 
 def _write_temporary(path: Path, content: str) -> Path:
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    private_dir(path.parent)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _OWNER_ONLY)
     with os.fdopen(descriptor, "w", encoding="utf-8") as file:

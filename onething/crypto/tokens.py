@@ -77,6 +77,8 @@ def ensure_local_secrets(settings: Settings) -> None:
     """
     if settings.payload_keys is None:
         local_key_ring(settings.home)
+        for department in DEPARTMENTS:
+            local_key_ring(settings.home, department)
     codec_token(settings)
     case_scope_key(settings)
     if settings.department_tokens is None:

@@ -53,7 +53,9 @@ def settings_environment(settings: Settings) -> dict[str, str]:
         elif isinstance(value, Path):
             env[key] = str(value)
         elif isinstance(value, timedelta):
-            env[key] = f"PT{value.total_seconds():g}S"
+            seconds = value.total_seconds()
+            # Never an exponent ("PT2.592e+06S" is no ISO 8601 duration).
+            env[key] = f"PT{int(seconds)}S" if seconds.is_integer() else f"PT{seconds:f}S"
         elif isinstance(value, dict | list):
             env[key] = json.dumps(value, default=_seconds)
         else:

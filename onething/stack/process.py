@@ -12,19 +12,24 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from onething.owner_only import private_dir, restrict_new_files
 from onething.prestart import GO
 
 _PR_SET_PDEATHSIG = 1
 
 
 def _die_with_parent() -> Callable[[], None] | None:
-    """A ``preexec_fn`` asking Linux to SIGTERM the child when its parent dies."""
+    """A ``preexec_fn`` asking Linux to SIGTERM the child when its parent dies.
+
+    It also makes whatever the child creates owner-only (``onething.owner_only``).
+    """
     if not sys.platform.startswith("linux"):
-        return None
+        return restrict_new_files
     libc = ctypes.CDLL(None, use_errno=True)
     parent = os.getpid()
 
     def preexec() -> None:
+        restrict_new_files()
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
         # The parent may have died before prctl took effect; then no signal would ever come.
         if os.getppid() != parent:
@@ -99,9 +104,10 @@ class ChildProcess:
         Raises:
             OSError: The command could not be executed.
         """
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        self.pid_path.parent.mkdir(parents=True, exist_ok=True)
-        with self.log_path.open("ab") as log:
+        private_dir(self.log_path.parent)
+        private_dir(self.pid_path.parent)
+        descriptor = os.open(self.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(descriptor, "ab") as log:
             self._process = await asyncio.create_subprocess_exec(
                 *self.argv,
                 stdin=asyncio.subprocess.PIPE if self.held else asyncio.subprocess.DEVNULL,

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
+from onething.owner_only import private_dir, restrict_new_files
 from onething.runfiles import ready_file
 from onething.settings import Settings
 from onething.stack.backoff import BackoffPolicy, RestartBackoff
@@ -195,6 +196,8 @@ class Stack:
         check_ports_free(
             self.settings.local_host, (port for part in self.parts for port in part.ports)
         )
+        restrict_new_files()
+        private_dir(self.settings.home)
         prepare_local_secrets(self.settings)
         self._clock_zero = asyncio.get_running_loop().time()
         healthy = {part.name: asyncio.Event() for part in self.parts}

@@ -165,7 +165,7 @@ def launch_stack(home: Path, **overrides: str) -> RunningStack:
     Returns:
         The running stack; call :meth:`RunningStack.wait_ready` next.
     """
-    home.mkdir(parents=True, exist_ok=True)
+    home.mkdir(mode=0o700, parents=True, exist_ok=True)
     env = stack_environment(home, **overrides)
     with mock.patch.dict(os.environ, env, clear=True):
         settings = Settings()

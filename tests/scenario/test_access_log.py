@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import uuid
 from datetime import datetime
 from typing import Any
 
+import httpx
 import pytest
 
 from events.samples import sample_event
 from onething.constants import TOPIC_BIRTHS
+from onething.crypto.scope import SCOPE_HEADER, scope_header, sign_scope
+from onething.crypto.tokens import department_token
 from onething.temporal_client import connect_temporal
 from onething.waiting import wait_for_case
 from tests.helpers.cli import onething
@@ -71,3 +76,36 @@ def test_a_malformed_id_number_is_refused_without_being_echoed(stack: Any) -> No
     assert refused.returncode == 2
     assert "ID_NUMBER" in refused.stderr
     assert "330702199001011234" not in refused.stderr
+
+
+async def test_once_a_case_closes_its_scope_opens_nothing_at_the_departments(
+    stack: Any,
+) -> None:
+    event = sample_event("newborn", 5151)
+    case_id = f"newborn-{event['subject']}"
+    mother = event["data"]["mother"]["id_number"]
+    await produce_event(stack.settings.kafka_target, TOPIC_BIRTHS, event)
+    view = await wait_for_case(await connect_temporal(stack.settings), case_id, timeout_s=120)
+    assert view.status == "completed"
+    # A scope of this very case, correctly signed: only the closure can make it useless.
+    scope = scope_header(sign_scope(stack.settings, case_id, [mother]))
+    token = department_token(stack.settings, "tax")
+    query = {"case_id": case_id, "requested_by": "tax", "id_number": mother}
+
+    async with httpx.AsyncClient(timeout=10) as http:
+        for _ in range(300):
+            answer = await http.post(
+                f"{stack.settings.department_url('police')}/identity-records",
+                json=query,
+                headers={
+                    "Authorization": f"Bearer {token}",
+                    "Idempotency-Key": uuid.uuid4().hex,
+                    SCOPE_HEADER: scope,
+                },
+            )
+            if answer.status_code != 200:
+                break
+            await asyncio.sleep(0.1)
+
+    assert answer.status_code == 403
+    assert answer.json() == {"error": "outside_case_scope", "detail": "the case is closed"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import stat
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -99,6 +100,19 @@ async def _assert_departments_answer(settings: Settings) -> None:
             assert response.status_code == 200, department
 
 
+def _not_owner_only(home: Path) -> list[str]:
+    """Every file under ``home`` that is not 0600 and every folder that is not 0700."""
+    exposed = []
+    for path in [home, *home.rglob("*")]:
+        if path.is_symlink():
+            continue
+        mode = stat.S_IMODE(path.stat().st_mode)
+        wanted = 0o700 if path.is_dir() else 0o600
+        if (path.is_dir() or path.is_file()) and mode != wanted:
+            exposed.append(f"{path.relative_to(home)} {mode:o}")
+    return exposed
+
+
 async def test_up_serves_every_part_and_sigterm_stops_them_all(
     stack_launcher: StackLauncher,
 ) -> None:
@@ -114,6 +128,7 @@ async def test_up_serves_every_part_and_sigterm_stops_them_all(
     await _assert_temporal_ready(up.settings)
     await _assert_topics_exist(up.settings)
     await _assert_departments_answer(up.settings)
+    assert _not_owner_only(up.home) == []
     pid_files = {path.stem: int(path.read_text()) for path in (up.home / "run").glob("*.pid")}
     assert set(pid_files) == PARTS
     tree = _descendants(up.process.pid)

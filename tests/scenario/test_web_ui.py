@@ -2,14 +2,15 @@
 
 Headless Chromium opens the case's page in the shared stack's Web UI. The UI is a JavaScript
 app: it fetches the case's history, sends the encrypted payloads to the stack's codec server
-(``--ui-codec-endpoint``; the local UI's origin is trusted from loopback, as it cannot send a
-token) and renders the decoded result. The test finds a document number of the case in the
+(``--ui-codec-endpoint``) and renders the decoded result. The dev server's UI cannot send a
+token, so this stack of its own switches ``ONETHING_CODEC_TRUST_LOCAL_UI`` on (off by default:
+the shared stack's codec server refuses the UI). The test finds a document number of the case in the
 rendered page, and checks that the number is nowhere in the history as Temporal stores it.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -20,11 +21,17 @@ from onething.waiting import wait_for_case
 from tests.helpers.browser import chromium, dom_until
 from tests.helpers.kafka import produce_event
 
+if TYPE_CHECKING:
+    from .conftest import StackLauncher
+
 pytestmark = pytest.mark.scenario
 
 
-async def test_the_web_ui_shows_a_completed_cases_document_number(stack: Any) -> None:
+async def test_the_web_ui_shows_a_completed_cases_document_number(
+    stack_launcher: StackLauncher,
+) -> None:
     chromium()  # fails the test, never skips it, when make browser did not install Chromium
+    stack = stack_launcher(ONETHING_CODEC_TRUST_LOCAL_UI="true")
     client = await connect_temporal(stack.settings)
     event = sample_event("newborn", 4848)
     case_id = f"newborn-{event['subject']}"

@@ -80,7 +80,7 @@ async def test_an_answer_is_parsed_and_the_call_carries_token_and_key(
     assert body == {"id_number": _PERSON}
     assert headers["Idempotency-Key"] == "k1"
     assert headers["Authorization"].startswith("Bearer ")
-    assert headers["X-Onething-Department"] == "tax"
+    assert "X-Onething-Department" not in headers
 
 
 async def test_a_5xx_is_retryable_and_a_4xx_is_not_and_neither_quotes_the_request(

@@ -9,28 +9,18 @@ import httpx
 from fastapi.testclient import TestClient
 
 from departments.population import Family
+from departments.scope_guard import people_acted_on
+from onething.constants import Department
 from onething.crypto.scope import SCOPE_HEADER, scope_header, sign_scope
+from onething.crypto.tokens import department_token
 
 BORN_AT = "2026-11-20T23:30:00+08:00"
 
 
-#: Queries about a person: they carry the asking case's signed scope.
-QUERY_PATHS = frozenset(
-    {
-        "/marriage-queries",
-        "/identity-records",
-        "/next-of-kin",
-        "/contribution-records",
-        "/pledge-eligibility",
-    }
-)
-_PERSON_FIELDS = ("id_number", "spouse_a_id_number", "spouse_b_id_number")
-
-
-def scope_for(client: TestClient, body: dict[str, Any]) -> str:
-    """A valid scope header for a query: its case may ask about the people in its body."""
-    people = [body[field] for field in _PERSON_FIELDS if field in body]
+def scope_for(client: TestClient, body: dict[str, Any], path: str = "") -> str:
+    """A valid scope header for a call: its case may act on the people in its body."""
     app: Any = client.app
+    people = people_acted_on(path, body)
     return scope_header(sign_scope(app.state.settings, body["case_id"], people))
 
 
@@ -42,10 +32,10 @@ def post(
     key: str | None = None,
     headers: dict[str, str] | None = None,
 ) -> httpx.Response:
-    """POST with an Idempotency-Key (a fresh one unless given) and, on a query, a case scope."""
+    """POST with an Idempotency-Key (a fresh one unless given) and its case's scope."""
     all_headers = {"Idempotency-Key": key or uuid.uuid4().hex, **(headers or {})}
-    if path in QUERY_PATHS and SCOPE_HEADER not in all_headers and "case_id" in body:
-        all_headers[SCOPE_HEADER] = scope_for(client, body)
+    if SCOPE_HEADER not in all_headers and "case_id" in body:
+        all_headers[SCOPE_HEADER] = scope_for(client, body, path)
     response: httpx.Response = client.post(path, json=body, headers=all_headers)
     return response
 
@@ -78,3 +68,9 @@ def household_registration(
         "other_parent_id_number": family.mother.id_number,
         "marriage_number": family.marriage.number,
     }
+
+
+def as_department(client: TestClient, name: Department) -> dict[str, str]:
+    """The header that makes a call to ``client``'s department as department ``name``."""
+    app: Any = client.app
+    return {"Authorization": f"Bearer {department_token(app.state.settings, name)}"}

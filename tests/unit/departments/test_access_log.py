@@ -4,16 +4,28 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from contextlib import closing
 from datetime import datetime
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
-from departments.audit import Read, default_purpose, reads_of_person, record_reads
+from departments.audit import (
+    ChainCheck,
+    Read,
+    default_purpose,
+    reads_of_person,
+    record_reads,
+    verify_chain,
+)
 from departments.population import Population
 from departments.store import Store
+from onething.access_log import verify_local_logs
+from onething.cli import app
 from onething.constants import Department
-from tests.unit.departments.helpers import post
+from onething.settings import Settings
+from tests.unit.departments.helpers import as_department, household_registration, post
 
 Client = Callable[[Department], TestClient]
 
@@ -29,6 +41,7 @@ def _marriage_query(civil: TestClient, population: Population, case_id: str) -> 
             "spouse_a_id_number": family.mother.id_number,
             "spouse_b_id_number": family.father.id_number,
         },
+        headers=as_department(civil, "police"),
     )
     assert answered.status_code == 200
 
@@ -110,3 +123,103 @@ def test_a_recorded_read_cannot_be_changed_or_removed(
             "SELECT COUNT(*) FROM access_log WHERE case_id = 'newborn-T4c'"
         ).fetchone()[0]
     assert remaining == 2
+
+
+_REPLACING = (
+    "INSERT OR REPLACE INTO access_log "
+    "(id, case_id, requested_by, fact, subject_id_number, purpose, at, row_hash) "
+    "SELECT id, case_id, 'tax', fact, subject_id_number, 'rewritten', at, row_hash "
+    "FROM access_log WHERE id = 1",
+    "REPLACE INTO access_log "
+    "(id, case_id, requested_by, fact, subject_id_number, purpose, at, row_hash) "
+    "SELECT id, case_id, 'tax', fact, subject_id_number, 'rewritten', at, row_hash "
+    "FROM access_log WHERE id = 1",
+    "INSERT INTO access_log "
+    "(id, case_id, requested_by, fact, subject_id_number, purpose, at, row_hash) "
+    "SELECT id, case_id, 'tax', fact, subject_id_number, 'x', at, row_hash FROM access_log "
+    "WHERE id = 1 ON CONFLICT (id) DO UPDATE SET purpose = 'rewritten'",
+)
+
+
+@pytest.mark.parametrize("statement", _REPLACING)
+def test_a_row_cannot_be_replaced_from_any_connection(
+    department: Client, population: Population, statement: str
+) -> None:
+    civil = department("civil_affairs")
+    _marriage_query(civil, population, "newborn-T4d")
+    store: Store = civil.app.state.store  # type: ignore[attr-defined]
+    # A connection of its own, without the service's pragmas: what a hostile local user opens.
+    with closing(sqlite3.connect(store.path, isolation_level=None)) as raw:
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            raw.execute(statement)
+        rows = raw.execute("SELECT requested_by, purpose FROM access_log WHERE id = 1").fetchall()
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"), store.transaction() as conn:
+        conn.execute(statement)
+
+    assert [(asker, purpose) for asker, purpose in rows] == [("police", rows[0][1])]
+    assert rows[0][1] != "rewritten"
+    with store.transaction() as conn:
+        assert verify_chain(conn) == ChainCheck(rows=2, first_broken=None)
+
+
+def test_a_log_rewritten_behind_sqlites_back_is_found_at_its_first_changed_row(
+    department: Client, population: Population, settings: Settings
+) -> None:
+    civil = department("civil_affairs")
+    for case in ("newborn-T4e", "newborn-T4f", "newborn-T4g"):
+        _marriage_query(civil, population, case)
+    store: Store = civil.app.state.store  # type: ignore[attr-defined]
+    before = CliRunner().invoke(app, ["access-log", "--verify"], env=_env(settings))
+    with closing(sqlite3.connect(store.path, isolation_level=None)) as raw:
+        raw.execute("DROP TRIGGER access_log_no_update")
+        raw.execute("UPDATE access_log SET requested_by = 'tax' WHERE id = 3")
+
+    after = CliRunner().invoke(app, ["access-log", "--verify"], env=_env(settings))
+
+    assert before.exit_code == 0, before.output
+    assert "civil_affairs: 6 row(s), chain intact" in before.stdout
+    assert after.exit_code == 1
+    assert after.stderr == "error: civil_affairs: access log rewritten at row 3\n"
+    assert verify_local_logs(settings, departments=("civil_affairs",)) == {
+        "civil_affairs": ChainCheck(rows=3, first_broken=3)
+    }
+
+
+def _env(settings: Settings) -> dict[str, str]:
+    return {"ONETHING_HOME": str(settings.home)}
+
+
+def test_the_asker_is_the_department_whose_token_was_presented_never_what_it_claims(
+    department: Client, population: Population
+) -> None:
+    police = department("police")
+    person = population.family(4).mother.id_number
+    askers: list[Department] = ["social_security", "tax", "market_regulation", "civil_affairs"]
+
+    for asker in askers:
+        answered = post(
+            police,
+            "/identity-records",
+            {"case_id": "newborn-T4h", "requested_by": "tax", "id_number": person},
+            headers={**as_department(police, asker), "X-Onething-Department": "tax"},
+        )
+        assert answered.status_code == 200
+
+    logged = police.post("/access-log/query", json={"id_number": person}).json()["reads"]
+    assert sorted(r["requested_by"] for r in logged) == sorted(askers)
+
+
+def test_another_departments_token_may_ask_but_never_issue(
+    department: Client, population: Population
+) -> None:
+    police = department("police")
+    family = population.family(4)
+
+    issued = post(
+        police,
+        "/household-registrations",
+        household_registration(family),
+        headers=as_department(police, "health"),
+    )
+
+    assert issued.status_code == 401

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from departments.population import Family, Person, Population
 from onething.constants import Department
-from tests.unit.departments.helpers import post
+from tests.unit.departments.helpers import as_department, post
 from tests.unit.departments.records import one, reads
 
 Client = Callable[[Department], TestClient]
@@ -102,7 +102,12 @@ def test_next_of_kin_are_the_living_spouse_then_children_each_read_logged(
     family = _elderly(population)
     query = {"case_id": CASE, "requested_by": "social_security", "id_number": ""}
 
-    kin = post(police, "/next-of-kin", {**query, "id_number": family.grandfather.id_number})
+    kin = post(
+        police,
+        "/next-of-kin",
+        {**query, "id_number": family.grandfather.id_number},
+        headers=as_department(police, "social_security"),
+    )
 
     assert kin.json() == {
         "relatives": [

@@ -13,13 +13,20 @@ from fastapi.testclient import TestClient
 
 from departments import health as health_service
 from departments.api import BirthCertificateRequest
+from departments.audit import Read, record_reads
 from departments.idempotency import run_once
 from departments.population import Population
 from departments.service import PopulationSource
 from departments.store import Store
 from onething.constants import Department
+from onething.crypto.scope import SCOPE_HEADER
 from onething.identifiers import validate_id_number
-from tests.unit.departments.helpers import birth_certificate, household_registration, post
+from tests.unit.departments.helpers import (
+    birth_certificate,
+    household_registration,
+    post,
+    scope_for,
+)
 
 Client = Callable[[Department], TestClient]
 
@@ -97,7 +104,9 @@ def test_a_post_without_idempotency_key_is_refused(
     department: Client, population: Population
 ) -> None:
     health = department("health")
-    response = health.post("/birth-certificates", json=birth_certificate(population.family(0)))
+    body = birth_certificate(population.family(0))
+    scope = {SCOPE_HEADER: scope_for(health, body, "/birth-certificates")}
+    response = health.post("/birth-certificates", json=body, headers=scope)
     assert response.status_code == 400
     assert response.json()["error"] == "idempotency_key_missing"
     assert _documents(health) == 0
@@ -203,10 +212,7 @@ def test_another_child_on_a_used_birth_certificate_is_refused(
 def test_access_log_is_append_only(department: Client) -> None:
     store: Store = department("civil_affairs").app.state.store  # type: ignore[attr-defined]
     with store.transaction() as conn:
-        conn.execute(
-            "INSERT INTO access_log (case_id, requested_by, fact, subject_id_number, purpose, at) "
-            "VALUES ('c', 'police', 'f', 's', 'p', 'now')"
-        )
+        record_reads(conn, [Read("c", "police", "f", "s", "p")])
     for statement in ("UPDATE access_log SET fact = 'x'", "DELETE FROM access_log"):
         with pytest.raises(sqlite3.DatabaseError), store.transaction() as conn:
             conn.execute(statement)

@@ -13,7 +13,7 @@ from departments.population import Family, Population
 from departments.store import Store
 from onething.constants import Department
 from onething.identifiers import make_id_number
-from tests.unit.departments.helpers import BORN_AT, birth_certificate, post
+from tests.unit.departments.helpers import BORN_AT, as_department, birth_certificate, post
 
 Client = Callable[[Department], TestClient]
 CHILD_ID = make_id_number("330781", date(2026, 11, 20), 1)
@@ -75,11 +75,12 @@ def test_marriage_query_answers_and_records_both_reads(
         "spouse_b_id_number": family.father.id_number,
     }
 
-    married = post(civil, "/marriage-queries", query).json()
+    married = post(civil, "/marriage-queries", query, headers=as_department(civil, "police")).json()
     strangers = post(
         civil,
         "/marriage-queries",
         {**query, "spouse_b_id_number": population.family(3).father.id_number},
+        headers=as_department(civil, "police"),
     ).json()
 
     assert married == {"married": True, "marriage_number": family.marriage.number}

@@ -12,7 +12,7 @@ from departments.clock import now_in_china
 from departments.population import Person, Population
 from onething.constants import Department
 from onething.identifiers import make_id_number
-from tests.unit.departments.helpers import post
+from tests.unit.departments.helpers import as_department, post
 from tests.unit.departments.records import one, reads
 
 Client = Callable[[Department], TestClient]
@@ -57,7 +57,12 @@ def test_identity_record_reads_the_register_and_logs_the_read(
     police = department("police")
     person = _retiree(population)
 
-    record = post(police, "/identity-records", _query(person.id_number))
+    record = post(
+        police,
+        "/identity-records",
+        _query(person.id_number),
+        headers=as_department(police, "social_security"),
+    )
 
     assert record.json() == {
         "birth_date": person.birth_date.isoformat(),

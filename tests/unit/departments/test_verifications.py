@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from departments.population import Population
 from events.samples import FALSE_ADDRESS
 from onething.constants import DEPARTMENTS, Department
-from tests.unit.departments.helpers import post
+from tests.unit.departments.helpers import as_department, post
 from tests.unit.departments.records import one
 
 Client = Callable[[Department], TestClient]
@@ -47,7 +47,12 @@ def test_an_unknown_address_waits_for_an_officer_and_is_listed_without_it(
     department: Client,
 ) -> None:
     police = department("police")
-    opened = post(police, "/verifications", _request("address", {"address": FALSE_ADDRESS}))
+    opened = post(
+        police,
+        "/verifications",
+        _request("address", {"address": FALSE_ADDRESS}),
+        headers=as_department(police, "market_regulation"),
+    )
 
     listed = police.get("/verifications", params={"status": "pending"})
 

@@ -52,3 +52,28 @@ def test_a_missing_binary_is_one_line_and_exit_1(
     assert result.exit_code == 1
     assert result.stderr.startswith("error: temporal binary not found (")
     assert result.stderr.count("\n") == 1
+
+
+def test_a_home_others_can_read_is_refused_in_one_line(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir(mode=0o755)
+    home.chmod(0o755)
+
+    result = CliRunner().invoke(app, ["up"], env={"ONETHING_HOME": str(home)})
+
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"error: {home} is readable by other users (mode 755)")
+    assert result.stderr.count("\n") == 1
+    assert list(home.iterdir()) == []
+
+
+def test_a_missing_home_is_created_owner_only(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    home = tmp_path / "new" / "home"
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "python"))
+
+    CliRunner().invoke(app, ["up"], env={"ONETHING_HOME": str(home), "PATH": str(tmp_path)})
+
+    assert home.stat().st_mode & 0o777 == 0o700
