@@ -27,8 +27,18 @@ VACCINATION_RECORD_UNDER_ID_NUMBER: Final = "vaccination-record-under-id-number"
 #: ``WaitingOn`` names departments only while the case waits on them.
 SEARCH_ATTRIBUTES_ONLY_WHEN_WAITING: Final = "search-attributes-only-when-waiting"
 
+#: A case that stops (cancelled, rejected, revoked) withdraws its pending verifications and checks.
+WITHDRAW_WHEN_STOPPED: Final = "withdraw-when-stopped"
+
 #: Every change, for the starter to name in each new case's options.
-CURRENT: Final = (VACCINATION_RECORD_UNDER_ID_NUMBER, SEARCH_ATTRIBUTES_ONLY_WHEN_WAITING)
+CURRENT: Final = (
+    VACCINATION_RECORD_UNDER_ID_NUMBER,
+    SEARCH_ATTRIBUTES_ONLY_WHEN_WAITING,
+    WITHDRAW_WHEN_STOPPED,
+)
+#: Changes a case asks about only when it leaves the normal flow (it stops, a department is
+#: down), so a case in its normal flow writes no marker for them even without named changes.
+ASKED_ONLY_OFF_THE_NORMAL_FLOW: Final = (WITHDRAW_WHEN_STOPPED,)
 
 
 def takes(options: CaseOptions, change: str) -> bool:

@@ -40,7 +40,11 @@ with workflow.unsafe.imports_passed_through():
         department_task_queue,
     )
     from workflows.catalogue import Material
-    from workflows.changes import SEARCH_ATTRIBUTES_ONLY_WHEN_WAITING, takes
+    from workflows.changes import (
+        SEARCH_ATTRIBUTES_ONLY_WHEN_WAITING,
+        WITHDRAW_WHEN_STOPPED,
+        takes,
+    )
     from workflows.models import (
         AskCitizenRequest,
         CancelRequest,
@@ -72,6 +76,7 @@ with workflow.unsafe.imports_passed_through():
         Facts,
         run_activity,
     )
+    from workflows.stopping import asked_of, withdraw
 
 PUBLISH_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30)
@@ -143,6 +148,7 @@ class CaseEngine:
     )
     _waits: dict[str, _Wait] = field(default_factory=dict)
     _checks: list[CheckView] = field(default_factory=list)
+    _check_tasks: dict[int, asyncio.Future[Any]] = field(default_factory=dict)
     _stop: _Stop | None = None
     _sla_breached: bool = False
     _breaches: int = 0
@@ -207,7 +213,7 @@ class CaseEngine:
             way=material.way,
             held_by=material.held_by,
             step=material.step,
-            applies=run is None or run.state != "skipped",
+            applies=run is None or run.state not in ("skipped", "not_run"),
         )
 
     @property
@@ -234,6 +240,8 @@ class CaseEngine:
             for task in done:
                 self._tasks.pop(task)(task)
         sla.cancel()
+        if self._stop is not None:
+            await self._close_stopped(self._stop)
         if self._stop is not None and self._stop.revoke_all:
             await self._revoke([run.step.name for run in self._runs.values()], self._stop.failure)
         self.status = self._final_status()
@@ -306,13 +314,15 @@ class CaseEngine:
             output: StepOutput = task.result()
         except (asyncio.CancelledError, ActivityError, ApplicationError) as err:
             if self._stop is not None and _is_cancellation(err):
-                run.state, run.note = "skipped", f"not run: {self._stop.failure.type}"
+                run.state, run.note = "not_run", f"stopped: {self._stop.failure.type}"
                 return
             run.state = "failed"
             error_type, message = _describe(err)
             run.note = message
             if self.failure is None:
                 self.failure = CaseFailure(step=run.step.name, type=error_type, message=message)
+            if error_type in _REJECTIONS:
+                self._stop_on_rejection()
             return
         run.state = "skipped" if output.skipped else "done"
         run.note = output.skipped
@@ -529,6 +539,37 @@ class CaseEngine:
         for task in self._tasks:
             task.cancel()
 
+    def _stop_on_rejection(self) -> None:
+        """A refusal ends the case: what still runs or waits for it is no longer needed."""
+        if self.failure is None or not self._tasks:
+            return
+        if takes(self.options, WITHDRAW_WHEN_STOPPED):
+            self._halt(_Stop(self.failure, status="rejected"))
+
+    async def _close_stopped(self, stop: _Stop) -> None:
+        """Withdraw what the stopped case still asked of departments; mark what will not run."""
+        reason = stop.failure.type
+        interrupted = [run for run in self._runs.values() if run.state == "not_run"]
+        providers = sorted({p for run in interrupted if (p := asked_of(run.step)) is not None})
+        notes: dict[Department, str] = {}
+        if providers and takes(self.options, WITHDRAW_WHEN_STOPPED):
+            for provider in providers:
+                notes[provider] = await withdraw(self.case_id, provider, reason)
+        for run in self._runs.values():
+            if run.state == "pending":
+                run.state, run.note = "not_run", f"not run: the case stopped ({reason})"
+            asked = asked_of(run.step)
+            if run.state == "not_run" and asked in notes:
+                run.note = f"{run.note}; {notes[asked]}"
+            run.waiting_on = None
+        self._waits.clear()
+        self._checks = [
+            check.model_copy(update={"outcome": "withdrawn"})
+            if check.outcome == "pending"
+            else check
+            for check in self._checks
+        ]
+
     def _record_action(
         self, operator: str, action: str, reason: str, step: str | None = None
     ) -> None:
@@ -596,6 +637,7 @@ class CaseEngine:
         )
         task = asyncio.ensure_future(self._check(step, index))
         self._tasks[task] = lambda done: self._finish_check(index, done)
+        self._check_tasks[index] = task
 
     async def _check(self, step: Commitment, index: int) -> None:
         await workflow.sleep(self.options.pledge_check_after)
@@ -619,6 +661,7 @@ class CaseEngine:
             message=f"the pledge behind {step.name} was found false when checked",
         )
         self._stop = _Stop(failure, status="revoked")
+        self._withdraw_checks(keep=index)
         revoked = await self._revoke(self._dependents(step.gives), failure)
         credit = step.credit
         credit_facts = dict(self._given(credit.needs))
@@ -638,6 +681,13 @@ class CaseEngine:
                 at=workflow.now(),
             )
             self.facts[name] = value
+
+    def _withdraw_checks(self, *, keep: int) -> None:
+        """A false pledge ends the case: the other pledges' checks will not be made."""
+        others = [t for i, t in self._check_tasks.items() if i != keep and not t.done()]
+        if others and takes(self.options, WITHDRAW_WHEN_STOPPED):
+            for task in others:
+                task.cancel()
 
     def _finish_check(self, index: int, task: asyncio.Future[Any]) -> None:
         try:

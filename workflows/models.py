@@ -14,7 +14,8 @@ FactSource = Literal["event"] | Department
 #: How a fact reached the case: supplied by the citizen (the trigger event), issued by a
 #: department as part of a step, or read from another department's data.
 FactWay = Literal["citizen", "issued", "data_query", "department_verification", "commitment"]
-StepState = Literal["pending", "running", "done", "skipped", "failed"]
+#: ``not_run``: the case stopped (cancelled, rejected, revoked) before the step ran or finished.
+StepState = Literal["pending", "running", "done", "skipped", "failed", "not_run"]
 
 
 class _Model(BaseModel):
@@ -75,12 +76,15 @@ class WaitView(_Model):
 
 
 class CheckView(_Model):
-    """A pledge the case acted on, to be checked against the records at ``due_at``."""
+    """A pledge the case acted on, to be checked against the records at ``due_at``.
+
+    ``withdrawn``: the case stopped before the check was due, so it will not be made.
+    """
 
     step: str
     department: Department
     due_at: datetime
-    outcome: Literal["pending", "true", "false"] = "pending"
+    outcome: Literal["pending", "true", "false", "withdrawn"] = "pending"
 
 
 class MaterialView(_Model):

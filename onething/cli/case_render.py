@@ -21,6 +21,7 @@ STATE_STYLE = {
     "pending": "dim",
     "skipped": "cyan",
     "failed": "red",
+    "not_run": "dim",
 }
 _BAR_WIDTH = 24
 #: Timeline entries a live screen shows: the latest ones.
@@ -174,6 +175,8 @@ def _checks(view: CaseView, now: datetime) -> Table:
             outcome = Text(f"pending, due {time_left(check.due_at, now)}")
             opened = view.started_at or now
             bar: RenderableType = _elapsed_bar(opened, check.due_at, now, late=False)
+        elif check.outcome == "withdrawn":
+            outcome, bar = Text("withdrawn: the case stopped", style="dim"), ""
         else:
             kept = check.outcome == "true"
             outcome = Text(

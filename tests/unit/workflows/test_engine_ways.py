@@ -12,15 +12,19 @@ from typing import Any, Literal
 import pytest
 from temporalio import activity
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from activities.errors import DEPARTMENT_REJECTED
 from activities.models import (
     RevokeInput,
     RevokeOutput,
     VerificationAnswerInput,
     VerificationInput,
     VerificationOutcome,
+    WithdrawInput,
+    WithdrawOutput,
 )
 from events.models import EventMeta
 from onething.constants import DEPARTMENTS, ORCHESTRATOR_TASK_QUEUE, department_task_queue
@@ -53,8 +57,10 @@ async def ts_env() -> AsyncIterator[WorkflowEnvironment]:
 class Fakes:
     """Fake department activities under the real names; they record every call."""
 
-    def __init__(self, *, address_exists: bool = True) -> None:
+    def __init__(self, *, address_exists: bool = True, reject: str | None = None) -> None:
         self.address_exists = address_exists
+        self.reject = reject
+        self.withdrawn: list[tuple[str, str]] = []
         self.issued: list[str] = []
         self.revoked: list[str] = []
         self.credit: list[dict[str, Any]] = []
@@ -64,6 +70,12 @@ class Fakes:
     def activities(self) -> list[Callable[..., Any]]:
         @activity.defn(name="toy.issue")
         async def issue(input: StepInput) -> StepOutput:
+            if input.step == self.reject:
+                raise ApplicationError(
+                    "tax refused /x (422): not_registered",
+                    type=DEPARTMENT_REJECTED,
+                    non_retryable=True,
+                )
             self.issued.append(input.step)
             return StepOutput(
                 facts={fact: f"{fact}-value" for fact in GIVES[input.step]},
@@ -101,7 +113,12 @@ class Fakes:
             self.revoked.append(input.document.kind)
             return RevokeOutput(document=input.document, revoked_at=datetime.now(UTC))
 
-        return [issue, check, credit, open_verification, record_answer, revoke]
+        @activity.defn(name="verification.withdraw")
+        async def withdraw(input: WithdrawInput) -> WithdrawOutput:
+            self.withdrawn.append((input.provider, input.reason))
+            return WithdrawOutput(withdrawn=[f"V-{input.case_id}"])
+
+        return [issue, check, credit, open_verification, record_answer, revoke, withdraw]
 
     @activity.defn(name="case_updates.publish")
     async def publish(self, input: CaseUpdateInput) -> Published:
@@ -302,4 +319,87 @@ async def test_a_death_stops_the_case_without_issuing_more(ts_env: WorkflowEnvir
     assert view.failure is not None
     assert view.failure.type == "SubjectDeceased"
     assert "reg_e" not in fakes.issued
-    assert next(s for s in view.steps if s.name == "verify_b").state == "skipped"
+    assert_stopped_cleanly(view, withdrawn_for="SubjectDeceased", fakes=fakes)
+
+
+def assert_stopped_cleanly(view: CaseView, *, withdrawn_for: str, fakes: Fakes) -> None:
+    """Nothing of the stopped case is left open: no wait, no check, no step pending."""
+    assert view.waits == []
+    assert view.waiting_on == []
+    assert all(check.outcome != "pending" for check in view.checks)
+    assert all(step.state not in ("pending", "running") for step in view.steps)
+    verify_b = next(s for s in view.steps if s.name == "verify_b")
+    assert verify_b.state == "not_run"
+    assert verify_b.note is not None
+    assert withdrawn_for in verify_b.note
+    assert "withdrawn at police" in verify_b.note
+    assert fakes.withdrawn == [("police", withdrawn_for)]
+    reg_e = next(s for s in view.steps if s.name == "reg_e")
+    assert reg_e.state == "not_run"
+    assert reg_e.note is not None
+    assert withdrawn_for in reg_e.note
+
+
+async def test_a_cancel_withdraws_the_pending_verification_and_closes_every_wait(
+    ts_env: WorkflowEnvironment,
+) -> None:
+    fakes = Fakes()
+    async with AsyncExitStack() as stack:
+        with ts_env.with_time_skipping_disabled():
+            handle = await start(
+                ts_env, stack, fakes, ToyData(applicant="x", pledge=True, verify="person")
+            )
+        await until(handle, lambda v: bool(v.waits) and bool(v.checks))
+        await handle.execute_update(ToyCase.cancel, CancelRequest(operator="op-3", reason="r"))
+        view = await handle.result()
+    assert_stopped_cleanly(view, withdrawn_for="CancelledByOperator", fakes=fakes)
+    assert [check.outcome for check in view.checks] == ["withdrawn"]
+
+
+async def test_a_department_rejection_elsewhere_withdraws_the_pending_verification(
+    ts_env: WorkflowEnvironment,
+) -> None:
+    fakes = Fakes(reject="reg_f")
+    async with AsyncExitStack() as stack:
+        with ts_env.with_time_skipping_disabled():
+            handle = await start(
+                ts_env, stack, fakes, ToyData(applicant="x", pledge=False, verify="person")
+            )
+            view = await handle.result()
+    assert view.status == "rejected"
+    assert view.failure is not None
+    assert (view.failure.type, view.failure.step) == (DEPARTMENT_REJECTED, "reg_f")
+    assert_stopped_cleanly(view, withdrawn_for=DEPARTMENT_REJECTED, fakes=fakes)
+
+
+async def test_a_refusal_withdraws_the_pending_pledge_check(ts_env: WorkflowEnvironment) -> None:
+    fakes = Fakes()
+    async with AsyncExitStack() as stack:
+        with ts_env.with_time_skipping_disabled():
+            handle = await start(
+                ts_env, stack, fakes, ToyData(applicant="x", pledge=True, verify="person")
+            )
+        await until(handle, lambda v: bool(v.waits) and bool(v.checks))
+        await handle.execute_update(
+            ToyCase.answer_verification, person_answers("verify_b", "refused")
+        )
+        view = await handle.result()
+    assert view.status == "rejected"
+    assert [check.outcome for check in view.checks] == ["withdrawn"]
+    assert view.waits == []
+    assert next(s for s in view.steps if s.name == "reg_e").state == "not_run"
+    assert fakes.withdrawn == []  # the refused verification was answered: nothing is pending
+
+
+async def test_a_false_pledge_leaves_nothing_open(ts_env: WorkflowEnvironment) -> None:
+    fakes = Fakes(address_exists=False)
+    async with AsyncExitStack() as stack:
+        handle = await start(
+            ts_env, stack, fakes, ToyData(applicant="x", pledge=True, verify="auto")
+        )
+        view = await handle.result()
+    assert view.status == "revoked"
+    assert [check.outcome for check in view.checks] == ["false"]
+    assert view.waits == []
+    assert all(step.state not in ("pending", "running") for step in view.steps)
+    assert fakes.withdrawn == []
