@@ -30,15 +30,20 @@ SEARCH_ATTRIBUTES_ONLY_WHEN_WAITING: Final = "search-attributes-only-when-waitin
 #: A case that stops (cancelled, rejected, revoked) withdraws its pending verifications and checks.
 WITHDRAW_WHEN_STOPPED: Final = "withdraw-when-stopped"
 
+#: A department call that keeps failing is retried by the case, which shows the attempts and
+#: waits on the department (see workflows/retrying.py).
+VISIBLE_RETRIES: Final = "visible-retries"
+
 #: Every change, for the starter to name in each new case's options.
 CURRENT: Final = (
     VACCINATION_RECORD_UNDER_ID_NUMBER,
     SEARCH_ATTRIBUTES_ONLY_WHEN_WAITING,
     WITHDRAW_WHEN_STOPPED,
+    VISIBLE_RETRIES,
 )
 #: Changes a case asks about only when it leaves the normal flow (it stops, a department is
 #: down), so a case in its normal flow writes no marker for them even without named changes.
-ASKED_ONLY_OFF_THE_NORMAL_FLOW: Final = (WITHDRAW_WHEN_STOPPED,)
+ASKED_ONLY_OFF_THE_NORMAL_FLOW: Final = (WITHDRAW_WHEN_STOPPED, VISIBLE_RETRIES)
 
 
 def takes(options: CaseOptions, change: str) -> bool:

@@ -42,6 +42,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.catalogue import Material
     from workflows.changes import (
         SEARCH_ATTRIBUTES_ONLY_WHEN_WAITING,
+        VISIBLE_RETRIES,
         WITHDRAW_WHEN_STOPPED,
         takes,
     )
@@ -61,6 +62,7 @@ with workflow.unsafe.imports_passed_through():
         MaterialView,
         OperatorAction,
         RetryStepRequest,
+        RetryView,
         StepOutput,
         StepState,
         StepView,
@@ -94,6 +96,7 @@ class _StepRun:
     finished_at: datetime | None = None
     note: str | None = None
     waiting_on: Department | None = None
+    retry: RetryView | None = None
 
     def view(self) -> StepView:
         return StepView(
@@ -105,6 +108,7 @@ class _StepRun:
             started_at=self.started_at,
             finished_at=self.finished_at,
             note=self.note,
+            retry=self.retry,
         )
 
 
@@ -147,6 +151,7 @@ class CaseEngine:
         default_factory=dict
     )
     _waits: dict[str, _Wait] = field(default_factory=dict)
+    _retrying: dict[str, RetryView] = field(default_factory=dict)
     _checks: list[CheckView] = field(default_factory=list)
     _check_tasks: dict[int, asyncio.Future[Any]] = field(default_factory=dict)
     _stop: _Stop | None = None
@@ -192,6 +197,7 @@ class CaseEngine:
             facts=list(self.records.values()),
             waiting_on=list(self._waiting_on),
             waits=[wait.view for wait in self._waits.values()],
+            retrying=list(self._retrying.values()),
             checks=list(self._checks),
             actions=list(self.actions),
             materials=[self._material(m) for m in self.materials],
@@ -606,9 +612,11 @@ class CaseEngine:
                 run.waiting_on or run.step.department
                 for run in self._runs.values()
                 if run.state == "running"
-            }
+            } | {retry.department for retry in self._retrying.values()}
             departments = sorted(busy)
-            waiting = bool(self._waits) or (self._sla_breached and bool(busy))
+            waiting = (
+                bool(self._waits) or (self._sla_breached and bool(busy)) or bool(self._retrying)
+            )
             if self._holding:
                 asking = any(answered is False for answered in self._asked.values())
                 self.status = "waiting-citizen" if asking or self.failure is None else "failed"
@@ -622,6 +630,46 @@ class CaseEngine:
             workflow.upsert_search_attributes(
                 [SA_CASE_STATUS.value_set(self.status), SA_WAITING_ON.value_set(list(shown))]
             )
+
+    # --- departments that are down or slow -----------------------------------------------------
+
+    def retry_backoff(self) -> timedelta | None:
+        """The first pause between rounds of calls to a failing department (None: old cases)."""
+        return self.options.retry_backoff if takes(self.options, VISIBLE_RETRIES) else None
+
+    def note_retry(
+        self,
+        step: str,
+        department: Department,
+        *,
+        attempts: int,
+        error: tuple[str, str],
+        next_try_at: datetime,
+    ) -> None:
+        """A round of calls for ``step`` failed: show it, and wait on ``department``."""
+        earlier = self._retrying.get(step)
+        retry = RetryView(
+            step=step,
+            department=department,
+            attempts=attempts,
+            error_type=error[0],
+            error_message=error[1],
+            first_failed_at=earlier.first_failed_at if earlier else workflow.now(),
+            next_try_at=next_try_at,
+        )
+        self._retrying[step] = retry
+        run = self._runs.get(step)
+        if run is not None:
+            run.retry, run.waiting_on = retry, department
+        self._refresh()
+
+    def note_retry_over(self, step: str) -> None:
+        """The case stopped retrying ``step``'s call; the step keeps what it took."""
+        retry = self._retrying.pop(step, None)
+        run = self._runs.get(step)
+        if run is not None and retry is not None:
+            run.retry, run.waiting_on = retry.model_copy(update={"ongoing": False}), None
+        self._refresh()
 
     # --- commitments and compensation ----------------------------------------------------------
 

@@ -42,6 +42,24 @@ class FactRecord(_Model):
     at: datetime
 
 
+class RetryView(_Model):
+    """A department call of a case that keeps failing (the department is down or slow).
+
+    ``error_type`` and ``error_message`` are the last failure's (they hold no personal data);
+    ``next_try_at`` is when the case tries again. Once the call succeeds ``ongoing`` is false and
+    the record stays, so the step shows what it took.
+    """
+
+    step: str
+    department: Department
+    attempts: int
+    error_type: str
+    error_message: str
+    first_failed_at: datetime
+    next_try_at: datetime
+    ongoing: bool = True
+
+
 class StepView(_Model):
     """The state of one step of a case."""
 
@@ -53,6 +71,7 @@ class StepView(_Model):
     started_at: datetime | None = None
     finished_at: datetime | None = None
     note: str | None = None
+    retry: RetryView | None = None
 
 
 class CaseFailure(_Model):
@@ -131,6 +150,7 @@ class CaseView(_Model):
     facts: list[FactRecord] = Field(default_factory=list)
     waiting_on: list[Department] = Field(default_factory=list)
     waits: list[WaitView] = Field(default_factory=list)
+    retrying: list[RetryView] = Field(default_factory=list)
     checks: list[CheckView] = Field(default_factory=list)
     actions: list[OperatorAction] = Field(default_factory=list)
     materials: list[MaterialView] = Field(default_factory=list)
@@ -151,6 +171,8 @@ class CaseOptions(_Model):
     pledge_check_after: timedelta = timedelta(days=7)
     #: How long a case that cannot go on (a failed step, a missing fact) waits for an operator.
     operator_hold: timedelta = timedelta(days=3)
+    #: The first pause before a department that keeps failing is tried again (it doubles).
+    retry_backoff: timedelta = timedelta(seconds=5)
     #: The engine changes the case takes without a patch marker (see workflows/changes.py).
     #: Empty for cases started before changes were named here: those ask ``workflow.patched``.
     changes: tuple[str, ...] = ()

@@ -40,13 +40,15 @@ with workflow.unsafe.imports_passed_through():
         SubjectDeceased,
         VerificationAnswerRequest,
     )
+    from workflows.retrying import RetryRecorder, call_department
 
 StepActivity = Callable[[StepInput], Awaitable[StepOutput]]
 Facts = Mapping[str, Any]
 #: Decides from the step's facts whether it applies; returns why not, or None to run it.
 SkipRule = Callable[[Facts], str | None]
 
-#: Department systems go down for an afternoon: retry with backoff for as long as it takes.
+#: Department systems go down for an afternoon: retry with backoff for as long as it takes
+#: (calls the case makes for its steps retry visibly instead: see workflows/retrying.py).
 DEPARTMENT_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
     backoff_coefficient=2.0,
@@ -56,7 +58,7 @@ DEPARTMENT_RETRY = RetryPolicy(
 ACTIVITY_TIMEOUT = timedelta(seconds=30)
 
 
-class StepContext(Protocol):
+class StepContext(RetryRecorder, Protocol):
     """What a step may ask of the engine running it."""
 
     case_id: str
@@ -83,13 +85,21 @@ async def run_activity(
     *,
     attempt_timeout: timedelta = ACTIVITY_TIMEOUT,
 ) -> StepOutput:
-    """Run a step activity on its department's task queue with the department retry policy."""
-    return await workflow.execute_activity(
-        activity,
-        StepInput(case_id=context.case_id, bundle=context.bundle, step=step, facts=dict(facts)),
-        task_queue=department_task_queue(department),
-        start_to_close_timeout=attempt_timeout,
-        retry_policy=DEPARTMENT_RETRY,
+    """Run a step activity on its department's task queue, retrying visibly while it is down."""
+    step_input = StepInput(
+        case_id=context.case_id, bundle=context.bundle, step=step, facts=dict(facts)
+    )
+    return await call_department(
+        context,
+        step,
+        department,
+        lambda policy: workflow.execute_activity(
+            activity,
+            step_input,
+            task_queue=department_task_queue(department),
+            start_to_close_timeout=attempt_timeout,
+            retry_policy=policy,
+        ),
     )
 
 
@@ -165,39 +175,51 @@ class Verification:
 
     async def verify(self, context: StepContext, given: Facts) -> dict[str, str]:
         """The confirmed verification, or raise ``VerificationRefused``."""
-        opened: VerificationOutcome = await workflow.execute_activity(
-            open_verification,
-            VerificationInput(
-                case_id=context.case_id,
-                bundle=context.bundle,
-                step=self.name,
-                provider=self.provider,
-                requested_by=self.department,
-                kind=self.kind,
-                subject=self.subject(given),
+        request = VerificationInput(
+            case_id=context.case_id,
+            bundle=context.bundle,
+            step=self.name,
+            provider=self.provider,
+            requested_by=self.department,
+            kind=self.kind,
+            subject=self.subject(given),
+        )
+        opened: VerificationOutcome = await call_department(
+            context,
+            self.name,
+            self.provider,
+            lambda policy: workflow.execute_activity(
+                open_verification,
+                request,
+                task_queue=department_task_queue(self.provider),
+                start_to_close_timeout=ACTIVITY_TIMEOUT,
+                retry_policy=policy,
             ),
-            task_queue=department_task_queue(self.provider),
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=DEPARTMENT_RETRY,
         )
         status = opened.status
         if status == "pending":
             answer = await context.await_answer(
                 self.name, self.provider, self.kind, opened.verification_id
             )
-            recorded: VerificationOutcome = await workflow.execute_activity(
-                record_verification_answer,
-                VerificationAnswerInput(
-                    case_id=context.case_id,
-                    provider=self.provider,
-                    verification_id=opened.verification_id,
-                    answer=answer.answer,
-                    operator=answer.operator,
-                    reason=answer.reason,
+            recording = VerificationAnswerInput(
+                case_id=context.case_id,
+                provider=self.provider,
+                verification_id=opened.verification_id,
+                answer=answer.answer,
+                operator=answer.operator,
+                reason=answer.reason,
+            )
+            recorded: VerificationOutcome = await call_department(
+                context,
+                self.name,
+                self.provider,
+                lambda policy: workflow.execute_activity(
+                    record_verification_answer,
+                    recording,
+                    task_queue=department_task_queue(self.provider),
+                    start_to_close_timeout=ACTIVITY_TIMEOUT,
+                    retry_policy=policy,
                 ),
-                task_queue=department_task_queue(self.provider),
-                start_to_close_timeout=ACTIVITY_TIMEOUT,
-                retry_policy=DEPARTMENT_RETRY,
             )
             status = recorded.status
         if status != "confirmed":

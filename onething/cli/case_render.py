@@ -63,6 +63,8 @@ def render_case(
             )
         )
     parts.append(_steps(view))
+    if view.retrying:
+        parts.append(_retrying(view, now))
     if view.waits:
         parts.append(_waits(view, now))
     if view.checks:
@@ -135,6 +137,28 @@ def _steps(view: CaseView) -> Table:
             step.note or "",
         )
     return steps
+
+
+def _retrying(view: CaseView, now: datetime) -> Table:
+    retries = Table(
+        "step",
+        "department",
+        "attempts",
+        "last error",
+        "failing since",
+        "next try",
+        title="retrying: department down or slow",
+    )
+    for retry in view.retrying:
+        retries.add_row(
+            retry.step,
+            retry.department,
+            str(retry.attempts),
+            Text(f"{retry.error_type}: {retry.error_message}", style="red"),
+            local_time(retry.first_failed_at),
+            time_left(retry.next_try_at, now),
+        )
+    return retries
 
 
 def _elapsed_bar(start: datetime, end: datetime, now: datetime, *, late: bool) -> ProgressBar:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -11,11 +13,11 @@ from temporalio.client import Client, WorkflowQueryFailedError
 from temporalio.service import RPCError
 
 from events.samples import sample_event
-from onething.constants import TOPIC_DEATHS
+from onething.constants import SA_CASE_STATUS, SA_WAITING_ON, TOPIC_BIRTHS, TOPIC_DEATHS
 from onething.temporal_client import connect_temporal
 from onething.waiting import wait_for_case
 from tests.helpers.cli import onething
-from tests.helpers.departments import verifications
+from tests.helpers.departments import set_faults, verifications
 from tests.helpers.kafka import produce_event
 from workflows.models import CaseView
 
@@ -74,3 +76,51 @@ async def test_cancelling_a_death_at_home_withdraws_the_police_home_visit(
     assert all(s.state not in ("pending", "running") for s in view.steps)
     assert shown.returncode == 0, shown.stderr
     assert "pending waits" not in shown.stdout
+
+
+async def test_a_case_stuck_on_a_tax_outage_is_found_and_shows_its_retries(
+    stack: Any, client: Client
+) -> None:
+    event = sample_event("newborn", 8282)
+    case_id = f"newborn-{event['subject']}"
+    await set_faults(stack.settings, "tax", error_rate=1.0)
+    try:
+        await produce_event(stack.settings.kafka_target, TOPIC_BIRTHS, event)
+        stuck = await until(client, case_id, lambda v: bool(v.retrying))
+        deadline = time.monotonic() + 120
+        while True:
+            listed = onething(stack.env, "cases", "--waiting-on", "tax", "--json")
+            assert listed.returncode == 0, listed.stderr
+            rows = [r for r in json.loads(listed.stdout) if r["case_id"] == case_id]
+            if rows or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.5)
+        table = onething(stack.env, "cases", "--waiting-on", "tax")
+        shown = onething(stack.env, "case", case_id)
+        attributes = (await client.get_workflow_handle(case_id).describe()).typed_search_attributes
+    finally:
+        await set_faults(stack.settings, "tax")
+    view = await wait_for_case(client, case_id, timeout_s=240)
+    final = (await client.get_workflow_handle(case_id).describe()).typed_search_attributes
+
+    assert [(r["status"], r["waiting_on"]) for r in rows] == [("waiting-department", ["tax"])]
+    assert case_id in table.stdout
+    assert attributes.get(SA_CASE_STATUS) == "waiting-department"
+    assert attributes.get(SA_WAITING_ON) == ["tax"]
+    [retry] = stuck.retrying
+    assert retry.department == "tax"
+    assert retry.attempts >= 2
+    assert retry.error_type == "DepartmentUnavailable"
+    assert "injected_fault" in retry.error_message
+    assert shown.returncode == 0, shown.stderr
+    retries = shown.stdout.split("retrying", 1)[1].split("pending waits", 1)[0]
+    assert retry.step in retries
+    assert "DepartmentUnavailable" in retries
+    assert "waiting on tax" in shown.stdout
+    assert view.status == "completed"
+    assert view.retrying == []
+    step = next(s for s in view.steps if s.name == retry.step)
+    assert step.retry is not None
+    assert step.retry.attempts >= retry.attempts
+    assert final.get(SA_CASE_STATUS) == "completed"
+    assert not final.get(SA_WAITING_ON)

@@ -6,7 +6,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 import pytest
@@ -16,7 +16,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from activities.errors import DEPARTMENT_REJECTED
+from activities.errors import DEPARTMENT_REJECTED, DEPARTMENT_UNAVAILABLE
 from activities.models import (
     RevokeInput,
     RevokeOutput,
@@ -27,11 +27,18 @@ from activities.models import (
     WithdrawOutput,
 )
 from events.models import EventMeta
-from onething.constants import DEPARTMENTS, ORCHESTRATOR_TASK_QUEUE, department_task_queue
+from onething.constants import (
+    DEPARTMENTS,
+    ORCHESTRATOR_TASK_QUEUE,
+    SA_CASE_STATUS,
+    SA_WAITING_ON,
+    department_task_queue,
+)
 from tests.helpers.temporal import start_time_skipping_temporal
 from tests.helpers.toy_bundle import TOY_STEPS, ToyCase, ToyData, ToyInput
 from workflows.models import (
     CancelRequest,
+    CaseOptions,
     CaseUpdateInput,
     CaseView,
     Document,
@@ -57,9 +64,12 @@ async def ts_env() -> AsyncIterator[WorkflowEnvironment]:
 class Fakes:
     """Fake department activities under the real names; they record every call."""
 
-    def __init__(self, *, address_exists: bool = True, reject: str | None = None) -> None:
+    def __init__(
+        self, *, address_exists: bool = True, reject: str | None = None, down: str | None = None
+    ) -> None:
         self.address_exists = address_exists
         self.reject = reject
+        self.down = down
         self.withdrawn: list[tuple[str, str]] = []
         self.issued: list[str] = []
         self.revoked: list[str] = []
@@ -75,6 +85,11 @@ class Fakes:
                     "tax refused /x (422): not_registered",
                     type=DEPARTMENT_REJECTED,
                     non_retryable=True,
+                )
+            if input.step == self.down:
+                raise ApplicationError(
+                    "tax answered 503 at /x: injected_fault: fault injection refused this request",
+                    type=DEPARTMENT_UNAVAILABLE,
                 )
             self.issued.append(input.step)
             return StepOutput(
@@ -127,7 +142,11 @@ class Fakes:
 
 
 async def start(
-    env: WorkflowEnvironment, stack: AsyncExitStack, fakes: Fakes, data: ToyData
+    env: WorkflowEnvironment,
+    stack: AsyncExitStack,
+    fakes: Fakes,
+    data: ToyData,
+    options: CaseOptions | None = None,
 ) -> WorkflowHandle[Any, CaseView]:
     await stack.enter_async_context(
         Worker(
@@ -146,7 +165,7 @@ async def start(
     meta = EventMeta(id="e", source="s", type="toy", subject=case_id, time=datetime.now(UTC))
     return await env.client.start_workflow(
         ToyCase.run,
-        ToyInput(case_id=case_id, event=meta, data=data),
+        ToyInput(case_id=case_id, event=meta, data=data, options=options or CaseOptions()),
         id=case_id,
         task_queue=ORCHESTRATOR_TASK_QUEUE,
     )
@@ -403,3 +422,40 @@ async def test_a_false_pledge_leaves_nothing_open(ts_env: WorkflowEnvironment) -
     assert view.waits == []
     assert all(step.state not in ("pending", "running") for step in view.steps)
     assert fakes.withdrawn == []
+
+
+async def test_a_department_that_is_down_is_retried_in_sight_and_the_case_waits_on_it(
+    ts_env: WorkflowEnvironment,
+) -> None:
+    fakes = Fakes(down="reg_f")
+    async with AsyncExitStack() as stack:
+        with ts_env.with_time_skipping_disabled():
+            handle = await start(
+                ts_env,
+                stack,
+                fakes,
+                ToyData(applicant="x", pledge=False, verify="auto"),
+                CaseOptions(retry_backoff=timedelta(seconds=1)),
+            )
+            view = await until(handle, lambda v: bool(v.retrying))
+            attributes = (await handle.describe()).typed_search_attributes
+            fakes.down = None
+            done = await handle.result()
+    [retry] = view.retrying
+    assert (retry.step, retry.department, retry.ongoing) == ("reg_f", "tax", True)
+    assert retry.attempts >= 2
+    assert retry.error_type == DEPARTMENT_UNAVAILABLE
+    assert "503" in retry.error_message
+    assert retry.next_try_at > retry.first_failed_at
+    assert view.status == "waiting-department"
+    assert "tax" in view.waiting_on
+    assert next(s for s in view.steps if s.name == "reg_f").retry == retry
+    assert attributes.get(SA_CASE_STATUS) == "waiting-department"
+    assert "tax" in (attributes.get(SA_WAITING_ON) or [])
+    assert done.status == "completed"
+    assert done.retrying == []
+    reg_f = next(s for s in done.steps if s.name == "reg_f")
+    assert reg_f.state == "done"
+    assert reg_f.retry is not None
+    assert not reg_f.retry.ongoing
+    assert reg_f.retry.attempts >= retry.attempts
