@@ -39,7 +39,7 @@ with workflow.unsafe.imports_passed_through():
         Department,
         department_task_queue,
     )
-    from workflows.catalogue import Material
+    from workflows.catalogue import Material, way_taken
     from workflows.changes import (
         SEARCH_ATTRIBUTES_ONLY_WHEN_WAITING,
         VISIBLE_RETRIES,
@@ -212,11 +212,12 @@ class CaseEngine:
 
     def _material(self, material: Material) -> MaterialView:
         run = self._runs.get(material.step) if material.step else None
+        record = self.records.get(material.fact) if material.fact else None
         return MaterialView(
             id=material.id,
             name_zh=material.name_zh,
             name_en=material.name_en,
-            way=material.way,
+            way=way_taken(material, record.way if record else None),
             held_by=material.held_by,
             step=material.step,
             applies=run is None or run.state not in ("skipped", "not_run"),
