@@ -27,9 +27,10 @@ from onething.cli.console import console, err_console
 from onething.cli.times import age, local_time
 from onething.constants import BUNDLES
 from onething.durations import parse_duration
+from onething.retries import retries_at, retry_summary
 from onething.settings import Settings, get_settings
 from onething.temporal_client import connect_temporal
-from workflows.models import CaseView
+from workflows.models import CaseView, RetryView
 
 
 @app.command()
@@ -59,13 +60,21 @@ def cases(
     except ValueError as err:
         err_console.print(f"error: {err}", markup=False)
         raise typer.Exit(2) from None
-    found = asyncio.run(_list(query, limit))
+    found, retries = asyncio.run(_list(query, limit, waiting_on))
     if as_json:
         rows = [c.model_dump(mode="json") | {"age_s": _age_s(c.started_at, now)} for c in found]
+        if waiting_on:
+            for row in rows:
+                row["retrying"] = [
+                    r.model_dump(mode="json") for r in retries.get(row["case_id"], [])
+                ]
         console.print_json(json.dumps(rows))
         return
     table = Table("case", "bundle", "status", "waiting on", "started", "age", "closed")
+    if waiting_on:
+        table.add_column(f"retrying at {waiting_on}")
     for case in found:
+        retrying = [retry_summary(retries.get(case.case_id, []), now)] if waiting_on else []
         table.add_row(
             case.case_id,
             case.bundle or "",
@@ -74,6 +83,7 @@ def cases(
             local_time(case.started_at),
             age(case.started_at, now),
             local_time(case.closed_at),
+            *retrying,
         )
     console.print(table)
     console.print(f"{len(found)} case(s)")
@@ -83,9 +93,15 @@ def _age_s(started_at: datetime | None, now: datetime) -> float | None:
     return None if started_at is None else round((now - started_at).total_seconds(), 3)
 
 
-async def _list(query: str, limit: int) -> list[CaseSummary]:
+async def _list(
+    query: str, limit: int, waiting_on: str | None
+) -> tuple[list[CaseSummary], dict[str, list[RetryView]]]:
     client = await connect_temporal(get_settings())
-    return await list_cases(client, query, limit=limit)
+    found = await list_cases(client, query, limit=limit)
+    if not waiting_on:
+        return found, {}
+    open_cases = [c.case_id for c in found if c.closed_at is None]
+    return found, await retries_at(client, open_cases, waiting_on)
 
 
 @app.command()

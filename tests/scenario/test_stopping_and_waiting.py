@@ -95,7 +95,7 @@ async def test_a_case_stuck_on_a_tax_outage_is_found_and_shows_its_retries(
             if rows or time.monotonic() > deadline:
                 break
             await asyncio.sleep(0.5)
-        table = onething(stack.env, "cases", "--waiting-on", "tax")
+        table = onething(stack.env | {"COLUMNS": "250"}, "cases", "--waiting-on", "tax")
         shown = onething(stack.env, "case", case_id)
         attributes = (await client.get_workflow_handle(case_id).describe()).typed_search_attributes
     finally:
@@ -104,7 +104,12 @@ async def test_a_case_stuck_on_a_tax_outage_is_found_and_shows_its_retries(
     final = (await client.get_workflow_handle(case_id).describe()).typed_search_attributes
 
     assert [(r["status"], r["waiting_on"]) for r in rows] == [("waiting-department", ["tax"])]
-    assert case_id in table.stdout
+    [listed_retry] = rows[0]["retrying"]
+    assert listed_retry["attempts"] >= 2
+    assert listed_retry["error_type"] == "DepartmentUnavailable"
+    assert listed_retry["next_try_at"]
+    row = next(line for line in table.stdout.splitlines() if case_id in line)
+    assert "attempts, DepartmentUnavailable, next try" in row
     assert attributes.get(SA_CASE_STATUS) == "waiting-department"
     assert attributes.get(SA_WAITING_ON) == ["tax"]
     [retry] = stuck.retrying

@@ -115,6 +115,11 @@ class Fakes:
 
         @activity.defn(name="verification.open")
         async def open_verification(input: VerificationInput) -> VerificationOutcome:
+            if input.step == self.down:
+                raise ApplicationError(
+                    "police unreachable at /verifications: TimeoutError",
+                    type=DEPARTMENT_UNAVAILABLE,
+                )
             status = "confirmed" if input.subject["mode"] == "auto" else "pending"
             return VerificationOutcome(verification_id=f"V-{input.step}", status=status)
 
@@ -459,3 +464,28 @@ async def test_a_department_that_is_down_is_retried_in_sight_and_the_case_waits_
     assert reg_f.retry is not None
     assert not reg_f.retry.ongoing
     assert reg_f.retry.attempts >= retry.attempts
+
+
+async def test_a_slow_provider_is_retried_in_sight_and_the_verification_goes_on(
+    ts_env: WorkflowEnvironment,
+) -> None:
+    fakes = Fakes(down="verify_b")
+    async with AsyncExitStack() as stack:
+        with ts_env.with_time_skipping_disabled():
+            handle = await start(
+                ts_env,
+                stack,
+                fakes,
+                ToyData(applicant="x", pledge=False, verify="auto"),
+                CaseOptions(retry_backoff=timedelta(seconds=1)),
+            )
+            view = await until(handle, lambda v: bool(v.retrying))
+            fakes.down = None
+            done = await handle.result()
+    [retry] = view.retrying
+    assert (retry.step, retry.department) == ("verify_b", "police")
+    assert "TimeoutError" in retry.error_message
+    assert view.status == "waiting-department"
+    assert "police" in view.waiting_on
+    assert done.status == "completed"
+    assert next(s for s in done.steps if s.name == "verify_b").state == "done"
