@@ -109,7 +109,9 @@ async def test_a_case_stuck_on_a_tax_outage_is_found_and_shows_its_retries(
     assert listed_retry["error_type"] == "DepartmentUnavailable"
     assert listed_retry["next_try_at"]
     row = next(line for line in table.stdout.splitlines() if case_id in line)
-    assert "attempts, DepartmentUnavailable, next try" in row
+    assert f"{listed_retry['step']}: " in row
+    assert "attempts," in row
+    assert "DepartmentUnavailable" in table.stdout
     assert attributes.get(SA_CASE_STATUS) == "waiting-department"
     assert attributes.get(SA_WAITING_ON) == ["tax"]
     [retry] = stuck.retrying
