@@ -17,14 +17,18 @@ from typing import Protocol, TypeVar
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError, RetryState
+from temporalio.exceptions import TimeoutError as ActivityTimeoutError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.errors import DEPARTMENT_REJECTED
+    from activities.errors import BAD_STEP_INPUT, DEPARTMENT_REJECTED, DEPARTMENT_UNAVAILABLE
     from onething.constants import Department
 
 T = TypeVar("T")
 
 _ROUND_SPENT = frozenset({RetryState.MAXIMUM_ATTEMPTS_REACHED, RetryState.TIMEOUT})
+_WORDED_WITHOUT_PERSONAL_DATA = frozenset(
+    {DEPARTMENT_UNAVAILABLE, DEPARTMENT_REJECTED, BAD_STEP_INPUT}
+)
 
 #: One round of attempts at a department; a round that fails is the case's to retry.
 DEPARTMENT_ROUND = RetryPolicy(
@@ -110,8 +114,18 @@ async def call_department(
 
 
 def describe_failure(err: BaseException) -> tuple[str, str]:
-    """The searchable type and message of a failed call (messages hold no personal data)."""
+    """The searchable type and message of a failed call, for the case view.
+
+    The activities' own errors (``DepartmentUnavailable``, ...) and Temporal's timeouts are
+    worded without personal data; any other error's message could quote a value, so only its
+    type is shown.
+    """
     cause = err.cause if isinstance(err, ActivityError) and err.cause is not None else err
-    if isinstance(cause, ApplicationError):
-        return cause.type or "ApplicationError", cause.message
-    return type(cause).__name__, str(cause)
+    if isinstance(cause, ApplicationError) and cause.type in _WORDED_WITHOUT_PERSONAL_DATA:
+        return cause.type, cause.message
+    if isinstance(cause, ActivityTimeoutError):
+        return "TimeoutError", cause.message
+    name = (
+        cause.type if isinstance(cause, ApplicationError) and cause.type else type(cause).__name__
+    )
+    return name, "the message is in the worker's log (it may quote personal data)"
