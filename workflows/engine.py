@@ -10,7 +10,7 @@ late or a case open past its bundle's SLA publishes ``onething.case.sla-breached
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -70,9 +70,9 @@ with workflow.unsafe.imports_passed_through():
         VerificationAnswerRequest,
         WaitView,
     )
+    from workflows.retrying import call_department
     from workflows.steps import (
         ACTIVITY_TIMEOUT,
-        DEPARTMENT_RETRY,
         AnyStep,
         Commitment,
         Facts,
@@ -772,12 +772,13 @@ class CaseEngine:
         revoked = []
         for _, position in sorted(targets, reverse=True):
             document = self.documents[position]
-            result: RevokeOutput = await workflow.execute_activity(
-                revoke_document,
-                RevokeInput(case_id=self.case_id, document=document, reason=failure.type),
-                task_queue=department_task_queue(document.department),
-                start_to_close_timeout=ACTIVITY_TIMEOUT,
-                retry_policy=DEPARTMENT_RETRY,
+            result: RevokeOutput = await call_department(
+                self,
+                self._document_order[document.number][0],
+                document.department,
+                _revocation(
+                    RevokeInput(case_id=self.case_id, document=document, reason=failure.type)
+                ),
             )
             self.documents[position] = document.model_copy(update={"revoked_at": result.revoked_at})
             revoked.append(self.documents[position])
@@ -799,6 +800,17 @@ class CaseEngine:
             start_to_close_timeout=timedelta(seconds=30),
             retry_policy=PUBLISH_RETRY,
         )
+
+
+def _revocation(request: RevokeInput) -> Callable[[RetryPolicy], Awaitable[RevokeOutput]]:
+    """The revocation of one document, with the retry policy it is given."""
+    return lambda policy: workflow.execute_activity(
+        revoke_document,
+        request,
+        task_queue=department_task_queue(request.document.department),
+        start_to_close_timeout=ACTIVITY_TIMEOUT,
+        retry_policy=policy,
+    )
 
 
 def _needs(step: AnyStep, options: CaseOptions) -> tuple[str, ...]:

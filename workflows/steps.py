@@ -20,11 +20,10 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.errors import DEPARTMENT_REJECTED, VERIFICATION_REFUSED
+    from activities.errors import VERIFICATION_REFUSED
     from activities.models import (
         VerificationAnswerInput,
         VerificationInput,
@@ -47,14 +46,6 @@ Facts = Mapping[str, Any]
 #: Decides from the step's facts whether it applies; returns why not, or None to run it.
 SkipRule = Callable[[Facts], str | None]
 
-#: Department systems go down for an afternoon: retry with backoff for as long as it takes
-#: (calls the case makes for its steps retry visibly instead: see workflows/retrying.py).
-DEPARTMENT_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=1),
-    backoff_coefficient=2.0,
-    maximum_interval=timedelta(minutes=1),
-    non_retryable_error_types=[DEPARTMENT_REJECTED],
-)
 ACTIVITY_TIMEOUT = timedelta(seconds=30)
 
 

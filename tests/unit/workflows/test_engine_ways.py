@@ -130,6 +130,10 @@ class Fakes:
 
         @activity.defn(name="documents.revoke")
         async def revoke(input: RevokeInput) -> RevokeOutput:
+            if input.document.kind == self.down:
+                raise ApplicationError(
+                    "police answered 503 at /revocations", type=DEPARTMENT_UNAVAILABLE
+                )
             self.revoked.append(input.document.kind)
             return RevokeOutput(document=input.document, revoked_at=datetime.now(UTC))
 
@@ -489,3 +493,32 @@ async def test_a_slow_provider_is_retried_in_sight_and_the_verification_goes_on(
     assert "police" in view.waiting_on
     assert done.status == "completed"
     assert next(s for s in done.steps if s.name == "verify_b").state == "done"
+
+
+async def test_a_revocation_at_a_department_that_is_down_is_retried_in_sight(
+    ts_env: WorkflowEnvironment,
+) -> None:
+    fakes = Fakes()
+    async with AsyncExitStack() as stack:
+        with ts_env.with_time_skipping_disabled():
+            handle = await start(
+                ts_env,
+                stack,
+                fakes,
+                ToyData(applicant="x", pledge=False, verify="person"),
+                CaseOptions(retry_backoff=timedelta(seconds=1)),
+            )
+            await until(handle, lambda v: bool(v.waits))
+            fakes.down = "issue_a"
+            cancelling = asyncio.ensure_future(
+                handle.execute_update(ToyCase.cancel, CancelRequest(operator="op-3", reason="r"))
+            )
+            view = await until(handle, lambda v: bool(v.retrying))
+            fakes.down = None
+            await cancelling
+            done = await handle.result()
+    [retry] = view.retrying
+    assert (retry.step, retry.department) == ("issue_a", "police")
+    assert "police" in view.waiting_on
+    assert done.retrying == []
+    assert all(d.revoked_at is not None for d in done.documents)
