@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Annotated, Final
 
@@ -36,7 +36,7 @@ from departments.audit import asking_department
 from departments.clock import now_in_china
 from departments.documents import next_number
 from departments.http import Caller, IdempotencyKey, respond
-from departments.idempotency import run_once
+from departments.idempotency import Outcome, run_once
 from departments.refusals import DepartmentError, refuse
 from departments.store import Store
 from onething.constants import Department
@@ -211,6 +211,21 @@ def _row(conn: sqlite3.Connection, verification_id: str) -> sqlite3.Row:
     return row
 
 
+def _as_it_stands(store: Store, outcome: Outcome) -> Outcome:
+    """A repeated request for a verification gets the verification as it stands now.
+
+    The first answer may have been ``pending``; an officer may have answered since. A case
+    asking again (an activity retried, or a case reset by an operator) must learn the answer
+    the department holds, not wait for a person who has already acted.
+    """
+    if not outcome.replayed or outcome.status != 200:
+        return outcome
+    opened = VerificationStatus.model_validate_json(outcome.body)
+    with store.transaction() as conn:
+        current = find_verification(conn, opened.verification_id)
+    return replace(outcome, body=current.model_dump_json())
+
+
 def _status(row: sqlite3.Row) -> VerificationStatus:
     return VerificationStatus(verification_id=row["id"], status=row["status"], detail=row["detail"])
 
@@ -228,7 +243,8 @@ def routes(
         handler = partial(
             open_verification, body=body, department=department, rules=rules, caller=caller
         )
-        return respond(run_once(store, scope="/verifications", key=key, body=body, handler=handler))
+        outcome = run_once(store, scope="/verifications", key=key, body=body, handler=handler)
+        return respond(_as_it_stands(store, outcome))
 
     @router.post("/verifications/withdraw", response_model=VerificationsWithdrawn)
     async def withdraw(body: VerificationWithdrawal, key: IdempotencyKey) -> Response:

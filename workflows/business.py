@@ -124,7 +124,12 @@ class BusinessCase(CaseWorkflow):
     bundle = "business"
     steps = BUSINESS_STEPS
 
+    @workflow.init
+    def __init__(self, input: BusinessInput) -> None:
+        """Build the case from its input."""
+        self.open_case(input, input.data.model_dump(mode="json"))
+
     @workflow.run
     async def run(self, input: BusinessInput) -> CaseView:
         """Open the business on the applicant's event alone."""
-        return await self.run_case(input, input.data.model_dump(mode="json"))
+        return await self.run_case()

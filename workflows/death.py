@@ -114,7 +114,12 @@ class DeathCase(CaseWorkflow):
     bundle = "death"
     steps = DEATH_STEPS
 
+    @workflow.init
+    def __init__(self, input: DeathInput) -> None:
+        """Build the case from its input."""
+        self.open_case(input, input.data.model_dump(mode="json"))
+
     @workflow.run
     async def run(self, input: DeathInput) -> CaseView:
         """Settle the affairs after a death without asking the family for proofs."""
-        return await self.run_case(input, input.data.model_dump(mode="json"))
+        return await self.run_case()

@@ -103,7 +103,12 @@ class NewbornCase(CaseWorkflow):
     bundle = "newborn"
     steps = NEWBORN_STEPS
 
+    @workflow.init
+    def __init__(self, input: NewbornInput) -> None:
+        """Build the case from its input."""
+        self.open_case(input, input.data.model_dump(mode="json"))
+
     @workflow.run
     async def run(self, input: NewbornInput) -> CaseView:
         """Obtain every newborn document from the hospital's event alone."""
-        return await self.run_case(input, input.data.model_dump(mode="json"))
+        return await self.run_case()

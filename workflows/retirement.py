@@ -84,7 +84,12 @@ class RetirementCase(CaseWorkflow):
     bundle = "retirement"
     steps = RETIREMENT_STEPS
 
+    @workflow.init
+    def __init__(self, input: RetirementInput) -> None:
+        """Build the case from its input."""
+        self.open_case(input, input.data.model_dump(mode="json"))
+
     @workflow.run
     async def run(self, input: RetirementInput) -> CaseView:
         """Approve the pension and everything that follows from it."""
-        return await self.run_case(input, input.data.model_dump(mode="json"))
+        return await self.run_case()

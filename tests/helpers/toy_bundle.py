@@ -113,10 +113,15 @@ class ToyCase(CaseWorkflow):
     bundle = "business"
     steps = TOY_STEPS
 
+    @workflow.init
+    def __init__(self, input: ToyInput) -> None:
+        """Build the case from its input."""
+        self.open_case(input, input.data.model_dump(mode="json"))
+
     @workflow.run
     async def run(self, input: ToyInput) -> CaseView:
         """Run the toy steps."""
-        return await self.run_case(input, input.data.model_dump(mode="json"))
+        return await self.run_case()
 
 
 @activity.defn(name="toy.fragile")
@@ -141,7 +146,12 @@ class ToyHoldCase(CaseWorkflow):
     bundle = "newborn"
     steps = TOY_HOLD_STEPS
 
+    @workflow.init
+    def __init__(self, input: ToyInput) -> None:
+        """Build the case from its input."""
+        self.open_case(input, input.data.model_dump(mode="json"))
+
     @workflow.run
     async def run(self, input: ToyInput) -> CaseView:
         """Run the toy steps."""
-        return await self.run_case(input, input.data.model_dump(mode="json"))
+        return await self.run_case()

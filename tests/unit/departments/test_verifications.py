@@ -160,6 +160,23 @@ def test_an_address_verification_needs_an_address(department: Client) -> None:
     assert response.json()["error"] == "invalid_subject"
 
 
+def test_asking_again_gets_the_verification_as_it_stands(department: Client) -> None:
+    # A case asks again after an activity retry or an operator's reset: it must learn the
+    # officer's answer, not wait for a visit that already happened.
+    police = department("police")
+    body = _request("address", {"address": FALSE_ADDRESS})
+    opened = post(police, "/verifications", body, key="business-QY-1/address_verification")
+    number = opened.json()["verification_id"]
+    post(police, f"/verifications/{number}/answer", _answer("refused"))
+
+    again = post(police, "/verifications", body, key="business-QY-1/address_verification")
+
+    assert opened.json()["status"] == "pending"
+    assert again.status_code == 200
+    assert again.json()["verification_id"] == number
+    assert again.json()["status"] == "refused"
+
+
 def _withdrawal(case: str = "business-QY-1", reason: str = "CancelledByOperator") -> dict[str, str]:
     return {"case_id": case, "reason": reason}
 
