@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 from onething.constants import Bundle, Department
 from workflows.models import Document
 
-VerificationState = Literal["confirmed", "refused", "pending"]
+VerificationState = Literal["confirmed", "refused", "pending", "withdrawn"]
 
 
 class _Model(BaseModel):
@@ -51,6 +51,20 @@ class VerificationAnswerInput(_Model):
     answer: Literal["confirmed", "refused"]
     operator: str
     reason: str
+
+
+class WithdrawInput(_Model):
+    """Input of ``verification.withdraw``: the case stopped; ``reason`` is why (a failure type)."""
+
+    case_id: str
+    provider: Department
+    reason: str
+
+
+class WithdrawOutput(_Model):
+    """The verifications the provider withdrew (none when nothing was pending)."""
+
+    withdrawn: list[str]
 
 
 class RevokeInput(_Model):

@@ -21,6 +21,7 @@ from onething.constants import Department
 COMMON_ACTIVITIES: Final[tuple[Callable[..., Any], ...]] = (
     verifications.open_verification,
     verifications.record_verification_answer,
+    verifications.withdraw_verifications,
     revocations.revoke_document,
 )
 

@@ -1,12 +1,27 @@
-"""Department verification, point to point: open a request at the provider, record the answer."""
+"""Department verification, point to point: open a request at the provider, record the answer.
+
+A case that stops withdraws at each provider what it still has pending there.
+"""
 
 from __future__ import annotations
 
 from temporalio import activity
 
 from activities.department_client import call_department
-from activities.models import VerificationAnswerInput, VerificationInput, VerificationOutcome
-from departments.api import VerificationAnswer, VerificationRequest, VerificationStatus
+from activities.models import (
+    VerificationAnswerInput,
+    VerificationInput,
+    VerificationOutcome,
+    WithdrawInput,
+    WithdrawOutput,
+)
+from departments.api import (
+    VerificationAnswer,
+    VerificationRequest,
+    VerificationStatus,
+    VerificationsWithdrawn,
+    VerificationWithdrawal,
+)
 
 
 @activity.defn(name="verification.open")
@@ -45,3 +60,16 @@ async def record_verification_answer(input: VerificationAnswerInput) -> Verifica
     return VerificationOutcome(
         verification_id=status.verification_id, status=status.status, detail=status.detail
     )
+
+
+@activity.defn(name="verification.withdraw")
+async def withdraw_verifications(input: WithdrawInput) -> WithdrawOutput:
+    """Withdraw the case's pending verifications at the provider, so no person answers them."""
+    withdrawn = await call_department(
+        input.provider,
+        "/verifications/withdraw",
+        VerificationWithdrawal(case_id=input.case_id, reason=input.reason),
+        VerificationsWithdrawn,
+        idempotency_key=f"{input.case_id}/withdraw",
+    )
+    return WithdrawOutput(withdrawn=withdrawn.withdrawn)

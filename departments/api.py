@@ -85,7 +85,7 @@ Relation = Literal["spouse", "child", "parent"]
 
 # --- every department: verifications and revocations --------------------------------------------
 
-VerificationState = Literal["confirmed", "refused", "pending"]
+VerificationState = Literal["confirmed", "refused", "pending", "withdrawn"]
 
 
 class VerificationRequest(CaseRef):
@@ -114,6 +114,23 @@ class VerificationAnswer(_Body):
     answer: Literal["confirmed", "refused"]
     operator: str = Field(min_length=1, max_length=200)
     reason: str = Field(max_length=2000)
+
+
+class VerificationWithdrawal(CaseRef):
+    """``POST /verifications/withdraw``: the case stopped; its pending verifications are moot.
+
+    ``reason`` is the searchable type of why the case stopped (e.g. ``CancelledByOperator``),
+    never personal data.
+    """
+
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class VerificationsWithdrawn(_Body):
+    """The verifications of a case that a withdrawal closed (none when nothing was pending)."""
+
+    case_id: str
+    withdrawn: list[str]
 
 
 class VerificationSummary(_Body):

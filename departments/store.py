@@ -17,7 +17,25 @@ from typing import Final
 
 from onething.owner_only import private_dir
 
-COMMON_SCHEMA: Final = """
+_VERIFICATIONS_TABLE: Final = """
+CREATE TABLE IF NOT EXISTS verifications (
+    id TEXT PRIMARY KEY,
+    case_id TEXT NOT NULL,
+    requested_by TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'confirmed', 'refused', 'withdrawn')),
+    detail TEXT NOT NULL,
+    answered_by TEXT,
+    reason TEXT,
+    opened_at TEXT NOT NULL,
+    answered_at TEXT
+)"""
+_VERIFICATIONS_INDEX: Final = (
+    "CREATE INDEX IF NOT EXISTS verifications_by_status ON verifications (status, opened_at)"
+)
+
+_TABLES: Final = """
 CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -45,20 +63,8 @@ CREATE TABLE IF NOT EXISTS documents (
     revocation_reason TEXT
 );
 CREATE INDEX IF NOT EXISTS documents_by_case ON documents (case_id);
-CREATE TABLE IF NOT EXISTS verifications (
-    id TEXT PRIMARY KEY,
-    case_id TEXT NOT NULL,
-    requested_by TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    subject TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('pending', 'confirmed', 'refused')),
-    detail TEXT NOT NULL,
-    answered_by TEXT,
-    reason TEXT,
-    opened_at TEXT NOT NULL,
-    answered_at TEXT
-);
-CREATE INDEX IF NOT EXISTS verifications_by_status ON verifications (status, opened_at);
+"""
+_ACCESS_LOG: Final = """
 CREATE TABLE IF NOT EXISTS access_log (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     case_id TEXT NOT NULL,
@@ -83,6 +89,9 @@ CREATE TRIGGER IF NOT EXISTS access_log_no_replace BEFORE INSERT ON access_log
 WHEN EXISTS (SELECT 1 FROM access_log WHERE id = NEW.id)
 BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END;
 """
+COMMON_SCHEMA: Final = ";\n".join(
+    (_TABLES, _VERIFICATIONS_TABLE, _VERIFICATIONS_INDEX, _ACCESS_LOG)
+)
 
 _STAMP_KEY: Final = "population"
 
@@ -114,6 +123,7 @@ class Store:
         # REPLACE deletes the row it replaces without firing DELETE triggers unless this is on.
         self._conn.execute("PRAGMA recursive_triggers=ON")
         self._conn.executescript(COMMON_SCHEMA)
+        _allow_withdrawn_verifications(self._conn)
 
     def apply_schema(self, schema: str) -> None:
         """Create the department's own tables (``CREATE ... IF NOT EXISTS`` statements)."""
@@ -186,6 +196,31 @@ class Store:
         """Close the connection; the store is unusable afterwards."""
         with self._lock:
             self._conn.close()
+
+
+def _allow_withdrawn_verifications(conn: sqlite3.Connection) -> None:
+    """Let a database made before verifications could be withdrawn record ``withdrawn``.
+
+    SQLite cannot alter a CHECK constraint, so the table is copied into one with the new
+    constraint, in one transaction.
+    """
+    row = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'verifications'"
+    ).fetchone()
+    if row is None or "'withdrawn'" in row["sql"]:
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("ALTER TABLE verifications RENAME TO verifications_before_withdrawn")
+        conn.execute("DROP INDEX IF EXISTS verifications_by_status")
+        conn.execute(_VERIFICATIONS_TABLE)
+        conn.execute(_VERIFICATIONS_INDEX)
+        conn.execute("INSERT INTO verifications SELECT * FROM verifications_before_withdrawn")
+        conn.execute("DROP TABLE verifications_before_withdrawn")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
 
 
 class StaleSeedError(RuntimeError):

@@ -5,7 +5,8 @@ a new request, is its own business (a :data:`VerificationRule` per kind, registe
 :class:`~departments.service.DepartmentService`). A rule confirms or refuses at once from the
 department's records, or leaves the request pending until an operator answers it with
 ``POST /verifications/{verification_id}/answer``. ``GET /verifications?status=pending`` is the
-operators' work list.
+operators' work list. A case that stops (cancelled, rejected, revoked) withdraws what it still has
+pending with ``POST /verifications/withdraw``, so nobody is sent to answer it.
 
 The subject (an address, a person) stays in the ``verifications`` table: no answer, listing or
 detail repeats it.
@@ -28,6 +29,8 @@ from departments.api import (
     VerificationState,
     VerificationStatus,
     VerificationSummary,
+    VerificationsWithdrawn,
+    VerificationWithdrawal,
 )
 from departments.clock import now_in_china
 from departments.documents import next_number
@@ -133,6 +136,34 @@ def answer_verification(
     return VerificationStatus(verification_id=verification_id, status=body.answer, detail=detail)
 
 
+def withdraw_verifications(
+    conn: sqlite3.Connection, body: VerificationWithdrawal
+) -> VerificationsWithdrawn:
+    """Withdraw every pending verification of a case that stopped, saying why.
+
+    Answered verifications stay as they were; withdrawing again withdraws nothing more.
+    """
+    rows = conn.execute(
+        "SELECT id FROM verifications WHERE case_id = ? AND status = 'pending' ORDER BY id",
+        (body.case_id,),
+    ).fetchall()
+    withdrawn = [row["id"] for row in rows]
+    conn.executemany(
+        "UPDATE verifications SET status = 'withdrawn', detail = ?, answered_by = 'case', "
+        "reason = ?, answered_at = ? WHERE id = ?",
+        [
+            (
+                f"withdrawn: the case stopped ({body.reason})",
+                body.reason,
+                now_in_china().isoformat(),
+                verification_id,
+            )
+            for verification_id in withdrawn
+        ],
+    )
+    return VerificationsWithdrawn(case_id=body.case_id, withdrawn=withdrawn)
+
+
 def find_verification(conn: sqlite3.Connection, verification_id: str) -> VerificationStatus:
     """The verification as it stands.
 
@@ -201,7 +232,7 @@ def _status(row: sqlite3.Row) -> VerificationStatus:
 def routes(
     store: Store, department: Department, rules: Mapping[str, VerificationRule]
 ) -> APIRouter:
-    """``POST /verifications``, ``POST /verifications/{id}/answer``, ``GET /verifications``."""
+    """``POST /verifications``, ``.../{id}/answer``, ``.../withdraw``, ``GET /verifications``."""
     router = APIRouter(tags=["verifications"])
 
     @router.post("/verifications", response_model=VerificationStatus)
@@ -213,6 +244,12 @@ def routes(
         )
         outcome = run_once(store, scope="/verifications", key=key, body=body, handler=handler)
         return respond(_as_it_stands(store, outcome))
+
+    @router.post("/verifications/withdraw", response_model=VerificationsWithdrawn)
+    async def withdraw(body: VerificationWithdrawal, key: IdempotencyKey) -> Response:
+        handler = partial(withdraw_verifications, body=body)
+        scope = "/verifications/withdraw"
+        return respond(run_once(store, scope=scope, key=key, body=body, handler=handler))
 
     @router.post("/verifications/{verification_id}/answer", response_model=VerificationStatus)
     async def answer(

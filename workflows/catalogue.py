@@ -19,6 +19,8 @@ from onething.constants import Bundle
 Way = Literal["cancelled", "commitment", "data_query", "department_verification"]
 WAYS: tuple[Way, ...] = ("cancelled", "commitment", "data_query", "department_verification")
 CATALOGUE_PATH = Path(__file__).with_name("catalogue.json")
+#: The ways a fact can reach a case that replace a material (the rest say nothing of it).
+_REPLACING: dict[str, Way] = {way: way for way in WAYS if way != "cancelled"}
 
 
 class Material(BaseModel):
@@ -55,6 +57,22 @@ class Catalogue(BaseModel):
         chosen = self.materials if bundle is None else self.for_bundle(bundle)
         counted = Counter(m.way for m in chosen)
         return {way: counted.get(way, 0) for way in WAYS}
+
+
+def way_taken(material: Material, way_of_fact: str | None) -> Way:
+    """How a case actually did without ``material``: by the way its fact was obtained.
+
+    The catalogue names the usual way; a case may have gone another (an address the applicant
+    could not pledge is verified by police instead). A material cancelled outright, or one whose
+    fact the case does not hold, keeps the catalogue's way.
+
+    Args:
+        material: The catalogue's material.
+        way_of_fact: The way the case obtained ``material.fact`` (a ``FactRecord.way``), if it did.
+    """
+    if material.way == "cancelled" or way_of_fact is None:
+        return material.way
+    return _REPLACING.get(way_of_fact, material.way)
 
 
 @lru_cache(maxsize=1)

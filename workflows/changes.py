@@ -37,6 +37,12 @@ CANCEL_ENDS_CANCELLED: Final = "cancel-ends-cancelled"
 CASE_FLAGS_IN_MEMO: Final = "case-flags-in-memo"
 #: Every step activity gets the case scope, so departments can check the case on issuing calls.
 CASE_SCOPE_ON_EVERY_STEP: Final = "case-scope-on-every-step"
+#: A case that stops (cancelled, rejected, revoked) withdraws its pending verifications and checks.
+WITHDRAW_WHEN_STOPPED: Final = "withdraw-when-stopped"
+
+#: A department call that keeps failing is retried by the case, which shows the attempts and
+#: waits on the department (see workflows/retrying.py).
+VISIBLE_RETRIES: Final = "visible-retries"
 
 #: Every change, for the starter to name in each new case's options.
 CURRENT: Final = (
@@ -46,7 +52,12 @@ CURRENT: Final = (
     CANCEL_ENDS_CANCELLED,
     CASE_FLAGS_IN_MEMO,
     CASE_SCOPE_ON_EVERY_STEP,
+    WITHDRAW_WHEN_STOPPED,
+    VISIBLE_RETRIES,
 )
+#: Changes a case asks about only when it leaves the normal flow (it stops, a department is
+#: down), so a case in its normal flow writes no marker for them even without named changes.
+ASKED_ONLY_OFF_THE_NORMAL_FLOW: Final = (WITHDRAW_WHEN_STOPPED, VISIBLE_RETRIES)
 
 
 def takes(options: CaseOptions, change: str) -> bool:

@@ -10,7 +10,7 @@ late or a case open past its bundle's SLA publishes ``onething.case.sla-breached
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -41,12 +41,14 @@ with workflow.unsafe.imports_passed_through():
         Department,
         department_task_queue,
     )
-    from workflows.catalogue import Material
+    from workflows.catalogue import Material, way_taken
     from workflows.changes import (
         CANCEL_ENDS_CANCELLED,
         CASE_FLAGS_IN_MEMO,
         CASE_SCOPE_ON_EVERY_STEP,
         SEARCH_ATTRIBUTES_ONLY_WHEN_WAITING,
+        VISIBLE_RETRIES,
+        WITHDRAW_WHEN_STOPPED,
         takes,
     )
     from workflows.models import (
@@ -67,6 +69,7 @@ with workflow.unsafe.imports_passed_through():
         MaterialView,
         OperatorAction,
         RetryStepRequest,
+        RetryView,
         StepOutput,
         StepState,
         StepView,
@@ -74,14 +77,15 @@ with workflow.unsafe.imports_passed_through():
         VerificationAnswerRequest,
         WaitView,
     )
+    from workflows.retrying import call_department
     from workflows.steps import (
         ACTIVITY_TIMEOUT,
-        DEPARTMENT_RETRY,
         AnyStep,
         Commitment,
         Facts,
         run_activity,
     )
+    from workflows.stopping import asked_of, withdraw
 
 PUBLISH_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30)
@@ -99,6 +103,7 @@ class _StepRun:
     finished_at: datetime | None = None
     note: str | None = None
     waiting_on: Department | None = None
+    retry: RetryView | None = None
 
     def view(self) -> StepView:
         return StepView(
@@ -110,6 +115,7 @@ class _StepRun:
             started_at=self.started_at,
             finished_at=self.finished_at,
             note=self.note,
+            retry=self.retry,
         )
 
 
@@ -152,7 +158,9 @@ class CaseEngine:
         default_factory=dict
     )
     _waits: dict[str, _Wait] = field(default_factory=dict)
+    _retrying: dict[str, RetryView] = field(default_factory=dict)
     _checks: list[CheckView] = field(default_factory=list)
+    _check_tasks: dict[int, asyncio.Future[Any]] = field(default_factory=dict)
     _stop: _Stop | None = None
     _sla_breached: bool = False
     _breaches: int = 0
@@ -201,6 +209,7 @@ class CaseEngine:
             facts=list(self.records.values()),
             waiting_on=list(self._waiting_on),
             waits=[wait.view for wait in self._waits.values()],
+            retrying=list(self._retrying.values()),
             checks=list(self._checks),
             actions=list(self.actions),
             materials=[self._material(m) for m in self.materials],
@@ -219,14 +228,15 @@ class CaseEngine:
 
     def _material(self, material: Material) -> MaterialView:
         run = self._runs.get(material.step) if material.step else None
+        record = self.records.get(material.fact) if material.fact else None
         return MaterialView(
             id=material.id,
             name_zh=material.name_zh,
             name_en=material.name_en,
-            way=material.way,
+            way=way_taken(material, record.way if record else None),
             held_by=material.held_by,
             step=material.step,
-            applies=run is None or run.state != "skipped",
+            applies=run is None or run.state not in ("skipped", "not_run"),
         )
 
     def _steps_done_at(self) -> datetime | None:
@@ -265,6 +275,8 @@ class CaseEngine:
             for task in done:
                 self._tasks.pop(task)(task)
         sla.cancel()
+        if self._stop is not None:
+            await self._close_stopped(self._stop)
         if self._stop is not None and self._stop.revoke_all:
             await self._revoke([run.step.name for run in self._runs.values()], self._stop.failure)
         self.status = self._final_status()
@@ -337,13 +349,15 @@ class CaseEngine:
             output: StepOutput = task.result()
         except (asyncio.CancelledError, ActivityError, ApplicationError) as err:
             if self._stop is not None and _is_cancellation(err):
-                run.state, run.note = "skipped", f"not run: {self._stop.failure.type}"
+                run.state, run.note = "not_run", f"stopped: {self._stop.failure.type}"
                 return
             run.state = "failed"
             error_type, message = _describe(err)
             run.note = message
             if self.failure is None:
                 self.failure = CaseFailure(step=run.step.name, type=error_type, message=message)
+            if error_type in _REJECTIONS:
+                self._stop_on_rejection()
             return
         run.state = "skipped" if output.skipped else "done"
         run.note = output.skipped
@@ -586,6 +600,37 @@ class CaseEngine:
         for task in self._tasks:
             task.cancel()
 
+    def _stop_on_rejection(self) -> None:
+        """A refusal ends the case: what still runs or waits for it is no longer needed."""
+        if self.failure is None or not self._tasks:
+            return
+        if takes(self.options, WITHDRAW_WHEN_STOPPED):
+            self._halt(_Stop(self.failure, status="rejected"))
+
+    async def _close_stopped(self, stop: _Stop) -> None:
+        """Withdraw what the stopped case still asked of departments; mark what will not run."""
+        reason = stop.failure.type
+        interrupted = [run for run in self._runs.values() if run.state == "not_run"]
+        providers = sorted({p for run in interrupted if (p := asked_of(run.step)) is not None})
+        notes: dict[Department, str] = {}
+        if providers and takes(self.options, WITHDRAW_WHEN_STOPPED):
+            for provider in providers:
+                notes[provider] = await withdraw(self.case_id, provider, reason)
+        for run in self._runs.values():
+            if run.state == "pending":
+                run.state, run.note = "not_run", f"not run: the case stopped ({reason})"
+            asked = asked_of(run.step)
+            if run.state == "not_run" and asked in notes:
+                run.note = f"{run.note}; {notes[asked]}"
+            run.waiting_on = None
+        self._waits.clear()
+        self._checks = [
+            check.model_copy(update={"outcome": "withdrawn"})
+            if check.outcome == "pending"
+            else check
+            for check in self._checks
+        ]
+
     def _record_action(
         self, operator: str, action: str, reason: str, step: str | None = None
     ) -> None:
@@ -625,9 +670,11 @@ class CaseEngine:
                 run.waiting_on or run.step.department
                 for run in self._runs.values()
                 if run.state == "running"
-            }
+            } | {retry.department for retry in self._retrying.values()}
             departments = sorted(busy)
-            waiting = bool(self._waits) or (self._sla_breached and bool(busy))
+            waiting = (
+                bool(self._waits) or (self._sla_breached and bool(busy)) or bool(self._retrying)
+            )
             if self._holding:
                 asking = any(answered is False for answered in self._asked.values())
                 self.status = "waiting-citizen" if asking or self.failure is None else "failed"
@@ -654,6 +701,46 @@ class CaseEngine:
             workflow.upsert_memo({MEMO_FLAGS: flags})
         self._shown_flags = flags
 
+    # --- departments that are down or slow -----------------------------------------------------
+
+    def retry_backoff(self) -> timedelta | None:
+        """The first pause between rounds of calls to a failing department (None: old cases)."""
+        return self.options.retry_backoff if takes(self.options, VISIBLE_RETRIES) else None
+
+    def note_retry(
+        self,
+        step: str,
+        department: Department,
+        *,
+        attempts: int,
+        error: tuple[str, str],
+        next_try_at: datetime,
+    ) -> None:
+        """A round of calls for ``step`` failed: show it, and wait on ``department``."""
+        earlier = self._retrying.get(step)
+        retry = RetryView(
+            step=step,
+            department=department,
+            attempts=attempts,
+            error_type=error[0],
+            error_message=error[1],
+            first_failed_at=earlier.first_failed_at if earlier else workflow.now(),
+            next_try_at=next_try_at,
+        )
+        self._retrying[step] = retry
+        run = self._runs.get(step)
+        if run is not None:
+            run.retry, run.waiting_on = retry, department
+        self._refresh()
+
+    def note_retry_over(self, step: str) -> None:
+        """The case stopped retrying ``step``'s call; the step keeps what it took."""
+        retry = self._retrying.pop(step, None)
+        run = self._runs.get(step)
+        if run is not None and retry is not None:
+            run.retry, run.waiting_on = retry.model_copy(update={"ongoing": False}), None
+        self._refresh()
+
     # --- commitments and compensation ----------------------------------------------------------
 
     def step_scope(self) -> Any:
@@ -672,6 +759,7 @@ class CaseEngine:
         )
         task = asyncio.ensure_future(self._check(step, index))
         self._tasks[task] = lambda done: self._finish_check(index, done)
+        self._check_tasks[index] = task
 
     async def _check(self, step: Commitment, index: int) -> None:
         await workflow.sleep(self.options.pledge_check_after)
@@ -695,6 +783,7 @@ class CaseEngine:
             message=f"the pledge behind {step.name} was found false when checked",
         )
         self._stop = _Stop(failure, status="revoked")
+        self._withdraw_checks(keep=index)
         revoked = await self._revoke(self._dependents(step.gives), failure)
         credit = step.credit
         credit_facts = dict(self._given(credit.needs))
@@ -714,6 +803,13 @@ class CaseEngine:
                 at=workflow.now(),
             )
             self.facts[name] = value
+
+    def _withdraw_checks(self, *, keep: int) -> None:
+        """A false pledge ends the case: the other pledges' checks will not be made."""
+        others = [t for i, t in self._check_tasks.items() if i != keep and not t.done()]
+        if others and takes(self.options, WITHDRAW_WHEN_STOPPED):
+            for task in others:
+                task.cancel()
 
     def _finish_check(self, index: int, task: asyncio.Future[Any]) -> None:
         try:
@@ -749,12 +845,13 @@ class CaseEngine:
         revoked = []
         for _, position in sorted(targets, reverse=True):
             document = self.documents[position]
-            result: RevokeOutput = await workflow.execute_activity(
-                revoke_document,
-                RevokeInput(case_id=self.case_id, document=document, reason=failure.type),
-                task_queue=department_task_queue(document.department),
-                start_to_close_timeout=ACTIVITY_TIMEOUT,
-                retry_policy=DEPARTMENT_RETRY,
+            result: RevokeOutput = await call_department(
+                self,
+                self._document_order[document.number][0],
+                document.department,
+                _revocation(
+                    RevokeInput(case_id=self.case_id, document=document, reason=failure.type)
+                ),
             )
             self.documents[position] = document.model_copy(update={"revoked_at": result.revoked_at})
             revoked.append(self.documents[position])
@@ -776,6 +873,17 @@ class CaseEngine:
             start_to_close_timeout=timedelta(seconds=30),
             retry_policy=PUBLISH_RETRY,
         )
+
+
+def _revocation(request: RevokeInput) -> Callable[[RetryPolicy], Awaitable[RevokeOutput]]:
+    """The revocation of one document, with the retry policy it is given."""
+    return lambda policy: workflow.execute_activity(
+        revoke_document,
+        request,
+        task_queue=department_task_queue(request.document.department),
+        start_to_close_timeout=ACTIVITY_TIMEOUT,
+        retry_policy=policy,
+    )
 
 
 def _needs(step: AnyStep, options: CaseOptions) -> tuple[str, ...]:

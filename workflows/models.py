@@ -14,7 +14,8 @@ FactSource = Literal["event"] | Department
 #: How a fact reached the case: supplied by the citizen (the trigger event), issued by a
 #: department as part of a step, or read from another department's data.
 FactWay = Literal["citizen", "issued", "data_query", "department_verification", "commitment"]
-StepState = Literal["pending", "running", "done", "skipped", "failed"]
+#: ``not_run``: the case stopped (cancelled, rejected, revoked) before the step ran or finished.
+StepState = Literal["pending", "running", "done", "skipped", "failed", "not_run"]
 
 
 class _Model(BaseModel):
@@ -41,6 +42,24 @@ class FactRecord(_Model):
     at: datetime
 
 
+class RetryView(_Model):
+    """A department call of a case that keeps failing (the department is down or slow).
+
+    ``error_type`` and ``error_message`` are the last failure's (they hold no personal data);
+    ``next_try_at`` is when the case tries again. Once the call succeeds ``ongoing`` is false and
+    the record stays, so the step shows what it took.
+    """
+
+    step: str
+    department: Department
+    attempts: int
+    error_type: str
+    error_message: str
+    first_failed_at: datetime
+    next_try_at: datetime
+    ongoing: bool = True
+
+
 class StepView(_Model):
     """The state of one step of a case."""
 
@@ -52,6 +71,7 @@ class StepView(_Model):
     started_at: datetime | None = None
     finished_at: datetime | None = None
     note: str | None = None
+    retry: RetryView | None = None
 
 
 class CaseFailure(_Model):
@@ -75,12 +95,15 @@ class WaitView(_Model):
 
 
 class CheckView(_Model):
-    """A pledge the case acted on, to be checked against the records at ``due_at``."""
+    """A pledge the case acted on, to be checked against the records at ``due_at``.
+
+    ``withdrawn``: the case stopped before the check was due, so it will not be made.
+    """
 
     step: str
     department: Department
     due_at: datetime
-    outcome: Literal["pending", "true", "false"] = "pending"
+    outcome: Literal["pending", "true", "false", "withdrawn"] = "pending"
 
 
 class DeadlineMissed(_Model):
@@ -143,6 +166,7 @@ class CaseView(_Model):
     facts: list[FactRecord] = Field(default_factory=list)
     waiting_on: list[Department] = Field(default_factory=list)
     waits: list[WaitView] = Field(default_factory=list)
+    retrying: list[RetryView] = Field(default_factory=list)
     checks: list[CheckView] = Field(default_factory=list)
     actions: list[OperatorAction] = Field(default_factory=list)
     materials: list[MaterialView] = Field(default_factory=list)
@@ -169,6 +193,8 @@ class CaseOptions(_Model):
     pledge_check_after: timedelta = timedelta(days=7)
     #: How long a case that cannot go on (a failed step, a missing fact) waits for an operator.
     operator_hold: timedelta = timedelta(days=3)
+    #: The first pause before a department that keeps failing is tried again (it doubles).
+    retry_backoff: timedelta = timedelta(seconds=5)
     #: The engine changes the case takes without a patch marker (see workflows/changes.py).
     #: Empty for cases started before changes were named here: those ask ``workflow.patched``.
     changes: tuple[str, ...] = ()

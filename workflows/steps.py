@@ -20,11 +20,10 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.errors import DEPARTMENT_REJECTED, VERIFICATION_REFUSED
+    from activities.errors import VERIFICATION_REFUSED
     from activities.models import (
         VerificationAnswerInput,
         VerificationInput,
@@ -40,23 +39,17 @@ with workflow.unsafe.imports_passed_through():
         SubjectDeceased,
         VerificationAnswerRequest,
     )
+    from workflows.retrying import RetryRecorder, call_department
 
 StepActivity = Callable[[StepInput], Awaitable[StepOutput]]
 Facts = Mapping[str, Any]
 #: Decides from the step's facts whether it applies; returns why not, or None to run it.
 SkipRule = Callable[[Facts], str | None]
 
-#: Department systems go down for an afternoon: retry with backoff for as long as it takes.
-DEPARTMENT_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=1),
-    backoff_coefficient=2.0,
-    maximum_interval=timedelta(minutes=1),
-    non_retryable_error_types=[DEPARTMENT_REJECTED],
-)
 ACTIVITY_TIMEOUT = timedelta(seconds=30)
 
 
-class StepContext(Protocol):
+class StepContext(RetryRecorder, Protocol):
     """What a step may ask of the engine running it."""
 
     case_id: str
@@ -87,7 +80,7 @@ async def run_activity(
     *,
     attempt_timeout: timedelta = ACTIVITY_TIMEOUT,
 ) -> StepOutput:
-    """Run a step activity on its department's task queue with the department retry policy.
+    """Run a step activity on its department's task queue, retrying visibly while it is down.
 
     The activity gets the case scope with its facts, so that an issuing call can show the
     department which case and people it acts for.
@@ -96,12 +89,18 @@ async def run_activity(
     scope = context.step_scope()
     if scope is not None:
         given[CASE_SCOPE] = scope
-    return await workflow.execute_activity(
-        activity,
-        StepInput(case_id=context.case_id, bundle=context.bundle, step=step, facts=given),
-        task_queue=department_task_queue(department),
-        start_to_close_timeout=attempt_timeout,
-        retry_policy=DEPARTMENT_RETRY,
+    step_input = StepInput(case_id=context.case_id, bundle=context.bundle, step=step, facts=given)
+    return await call_department(
+        context,
+        step,
+        department,
+        lambda policy: workflow.execute_activity(
+            activity,
+            step_input,
+            task_queue=department_task_queue(department),
+            start_to_close_timeout=attempt_timeout,
+            retry_policy=policy,
+        ),
     )
 
 
@@ -186,39 +185,52 @@ class Verification:
             step: The name of the step the engine runs when it is not this verification's own
                 (a commitment's, whose fallback this is): the wait is shown, and answered, under it.
         """
-        opened: VerificationOutcome = await workflow.execute_activity(
-            open_verification,
-            VerificationInput(
-                case_id=context.case_id,
-                bundle=context.bundle,
-                step=self.name,
-                provider=self.provider,
-                requested_by=self.department,
-                kind=self.kind,
-                subject=self.subject(given),
+        shown = step or self.name
+        request = VerificationInput(
+            case_id=context.case_id,
+            bundle=context.bundle,
+            step=self.name,
+            provider=self.provider,
+            requested_by=self.department,
+            kind=self.kind,
+            subject=self.subject(given),
+        )
+        opened: VerificationOutcome = await call_department(
+            context,
+            shown,
+            self.provider,
+            lambda policy: workflow.execute_activity(
+                open_verification,
+                request,
+                task_queue=department_task_queue(self.provider),
+                start_to_close_timeout=ACTIVITY_TIMEOUT,
+                retry_policy=policy,
             ),
-            task_queue=department_task_queue(self.provider),
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=DEPARTMENT_RETRY,
         )
         status = opened.status
         if status == "pending":
             answer = await context.await_answer(
-                step or self.name, self.provider, self.kind, opened.verification_id
+                shown, self.provider, self.kind, opened.verification_id
             )
-            recorded: VerificationOutcome = await workflow.execute_activity(
-                record_verification_answer,
-                VerificationAnswerInput(
-                    case_id=context.case_id,
-                    provider=self.provider,
-                    verification_id=opened.verification_id,
-                    answer=answer.answer,
-                    operator=answer.operator,
-                    reason=answer.reason,
+            recording = VerificationAnswerInput(
+                case_id=context.case_id,
+                provider=self.provider,
+                verification_id=opened.verification_id,
+                answer=answer.answer,
+                operator=answer.operator,
+                reason=answer.reason,
+            )
+            recorded: VerificationOutcome = await call_department(
+                context,
+                shown,
+                self.provider,
+                lambda policy: workflow.execute_activity(
+                    record_verification_answer,
+                    recording,
+                    task_queue=department_task_queue(self.provider),
+                    start_to_close_timeout=ACTIVITY_TIMEOUT,
+                    retry_policy=policy,
                 ),
-                task_queue=department_task_queue(self.provider),
-                start_to_close_timeout=ACTIVITY_TIMEOUT,
-                retry_policy=DEPARTMENT_RETRY,
             )
             status = recorded.status
         if status != "confirmed":

@@ -26,6 +26,7 @@ STATE_STYLE = {
     "pending": "dim",
     "skipped": "cyan",
     "failed": "red",
+    "not_run": "dim",
 }
 _BAR_WIDTH = 24
 #: Timeline entries a live screen shows: the latest ones.
@@ -74,6 +75,8 @@ def render_case(
             )
         )
     parts.append(_steps(view))
+    if view.retrying:
+        parts.append(_retrying(view, now))
     if view.waits:
         parts.append(_waits(view, now))
     if view.checks:
@@ -188,6 +191,28 @@ def _steps(view: CaseView) -> Table:
     return steps
 
 
+def _retrying(view: CaseView, now: datetime) -> Table:
+    retries = Table(
+        "step",
+        "department",
+        "attempts",
+        "last error",
+        "failing since",
+        "next try",
+        title="retrying: department down or slow",
+    )
+    for retry in view.retrying:
+        retries.add_row(
+            retry.step,
+            retry.department,
+            str(retry.attempts),
+            Text(f"{retry.error_type}: {retry.error_message}", style="red"),
+            local_time(retry.first_failed_at),
+            time_left(retry.next_try_at, now),
+        )
+    return retries
+
+
 def _elapsed_bar(start: datetime, end: datetime, now: datetime, *, late: bool) -> ProgressBar:
     total = max((end - start).total_seconds(), 1.0)
     elapsed = min(max((now - start).total_seconds(), 0.0), total)
@@ -226,6 +251,8 @@ def _checks(view: CaseView, now: datetime) -> Table:
             outcome = Text(f"pending, due {time_left(check.due_at, now)}")
             opened = view.started_at or now
             bar: RenderableType = _elapsed_bar(opened, check.due_at, now, late=False)
+        elif check.outcome == "withdrawn":
+            outcome, bar = Text("withdrawn: the case stopped", style="dim"), ""
         else:
             kept = check.outcome == "true"
             outcome = Text(

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from onething.cases import CaseSummary, TimelineEntry
     from onething.dead_letters import DeadLetterEntry
     from onething.settings import Settings
-    from workflows.models import CaseView
+    from workflows.models import CaseView, RetryView
 
 
 @app.command()
@@ -58,6 +58,7 @@ def cases(
     from rich.table import Column, Table
 
     from onething.cases import list_query
+    from onething.retries import retry_summary
 
     choose("--bundle", bundle, BUNDLES)
     choose("--status", status, get_args(CaseStatus))
@@ -74,7 +75,7 @@ def cases(
         )
     except ValueError as err:
         fail(str(err), code=USAGE)
-    found = asyncio.run(_list(query, limit))
+    found, retries = asyncio.run(_list(query, limit, waiting_on))
     if stuck:
         found = [case for case in found if case.stuck is not None]
     if overdue:
@@ -83,6 +84,9 @@ def cases(
         found = [case for case in found if case.pledge_check_due is not None]
     if as_json:
         rows = [c.model_dump() | {"age_s": _age_s(c.started_at, now)} for c in found]
+        if waiting_on:
+            for row in rows:
+                row["retrying"] = retries.get(row["case_id"], [])
         console.print_json(to_json(rows))
         return
     # A case ID is what an operator copies into the next command: never cut it short.
@@ -97,7 +101,10 @@ def cases(
         "closed",
         "flags",
     )
+    if waiting_on:
+        table.add_column(f"retrying at {waiting_on}")
     for case in found:
+        retrying = [retry_summary(retries.get(case.case_id, []), now)] if waiting_on else []
         table.add_row(
             case.case_id,
             case.bundle or "",
@@ -107,6 +114,7 @@ def cases(
             age(case.started_at, now),
             local_time(case.closed_at),
             _flags(case),
+            *retrying,
         )
     console.print(table)
     stuck_count = sum(1 for case in found if case.stuck is not None)
@@ -130,13 +138,20 @@ def _age_s(started_at: datetime | None, now: datetime) -> float | None:
     return None if started_at is None else round((now - started_at).total_seconds(), 3)
 
 
-async def _list(query: str, limit: int) -> list[CaseSummary]:
+async def _list(
+    query: str, limit: int, waiting_on: str | None
+) -> tuple[list[CaseSummary], dict[str, list[RetryView]]]:
     from onething.cases import list_cases
+    from onething.retries import retries_at
     from onething.settings import get_settings
     from onething.temporal_client import connect_temporal
 
     client = await connect_temporal(get_settings())
-    return await list_cases(client, query, limit=limit, look_for_stuck=True)
+    found = await list_cases(client, query, limit=limit, look_for_stuck=True)
+    if not waiting_on:
+        return found, {}
+    open_cases = [c.case_id for c in found if c.closed_at is None]
+    return found, await retries_at(client, open_cases, waiting_on)
 
 
 @app.command()

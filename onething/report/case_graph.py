@@ -21,6 +21,7 @@ _TINTS: Final = {
     "pending": "#f5f5f5",
     "skipped": "#e0f7fa",
     "failed": "#ffebee",
+    "not_run": "#eeeeee",
 }
 _EVENT_COLOUR: Final = "#455a64"
 

@@ -24,7 +24,8 @@ from onething.cases import (
     list_cases,
     list_query,
 )
-from workflows.models import CaseView
+from workflows.catalogue import load_catalogue, way_taken
+from workflows.models import CaseView, MaterialView
 
 #: Case views read at once: enough to be quick, few enough not to crowd a small server.
 VIEW_CONCURRENCY = 8
@@ -58,7 +59,8 @@ class CaseStats(_Model):
         cases: How many cases were counted.
         by_bundle_status: Cases per bundle, then per ``CaseStatus``.
         durations: Per bundle, p50 and p95 of closed cases' durations.
-        materials_by_way: Materials spared over all cases read, per way of replacing them.
+        materials_by_way: Materials spared over all cases read, per way each case actually took
+            (by how it obtained the material's fact, not the catalogue's usual way).
         materials_by_bundle: The same per bundle.
         views_read: Cases whose view was read for the materials.
         views_unread: Cases whose view could not be read (their materials are not counted).
@@ -129,8 +131,9 @@ def compute_stats(
     for view in read:
         for material in view.materials:
             if material.applies:
-                by_way[material.way] += 1
-                by_bundle_way[view.bundle][material.way] += 1
+                way = _way_taken(view, material)
+                by_way[way] += 1
+                by_bundle_way[view.bundle][way] += 1
     return CaseStats(
         generated_at=now,
         cases=len(summaries),
@@ -152,6 +155,15 @@ def compute_stats(
         views_read=len(read),
         views_unread=len(views) - len(read),
     )
+
+
+def _way_taken(view: CaseView, material: MaterialView) -> str:
+    """The way the case took, also for views recorded before they said so themselves."""
+    listed = {m.id: m for m in load_catalogue().for_bundle(view.bundle)}.get(material.id)
+    if listed is None or listed.fact is None:
+        return material.way
+    record = next((f for f in view.facts if f.name == listed.fact), None)
+    return way_taken(listed, record.way) if record else material.way
 
 
 def percentile(values: Sequence[float], p: float) -> float | None:

@@ -19,6 +19,7 @@ STATE_COLOURS: Final[Mapping[str, str]] = {
     "pending": "#9e9e9e",
     "skipped": "#00838f",
     "failed": "#c62828",
+    "not_run": "#616161",
 }
 STATUS_COLOURS: Final[Mapping[str, str]] = {
     "completed": "#2e7d32",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 
 from onething.constants import Department
@@ -20,3 +22,19 @@ async def set_faults(
             headers={"Authorization": f"Bearer {department_token(settings, department)}"},
         )
         response.raise_for_status()
+
+
+async def verifications(
+    settings: Settings, department: Department, *, status: str | None = None
+) -> list[dict[str, Any]]:
+    """The department's verifications as its operators list them (``GET /verifications``)."""
+    params = {"limit": "1000"} | ({"status": status} if status else {})
+    async with httpx.AsyncClient(timeout=10) as http:
+        response = await http.get(
+            settings.department_url(department) + "/verifications",
+            params=params,
+            headers={"Authorization": f"Bearer {department_token(settings, department)}"},
+        )
+        response.raise_for_status()
+        listed: list[dict[str, Any]] = response.json()
+        return listed

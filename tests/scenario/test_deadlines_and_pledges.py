@@ -12,7 +12,7 @@ import json
 import os
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -25,8 +25,10 @@ from events.kafka import new_producer
 from events.models import EventMeta
 from events.parsing import Rejection, parse_event
 from events.samples import FALSE_ADDRESS, sample_event
+from onething.cases import CaseSummary
 from onething.constants import DEPARTMENTS, EVENT_TYPES, TOPIC_CASE_UPDATES, case_id
 from onething.crypto.scope import id_numbers_in, sign_scope
+from onething.report.stats import compute_stats
 from onething.settings import get_settings
 from tests.helpers.kafka import read_until
 from tests.helpers.temporal import start_time_skipping_temporal
@@ -148,6 +150,20 @@ async def test_a_false_address_pledge_is_revoked_and_the_next_application_is_ver
     basis = next(f for f in view.facts if f.name == "address_basis")
     assert basis.way == "department_verification"
     assert view.checks == []
+    # Spared by police verification, not by a commitment: so the case view and the stats say.
+    address = next(m for m in view.materials if m.id == "address_proof")
+    assert (address.way, address.applies) == ("department_verification", True)
+    listed = CaseSummary(
+        case_id=view.case_id,
+        bundle="business",
+        status=view.status,
+        waiting_on=[],
+        started_at=view.started_at,
+        closed_at=view.finished_at,
+    )
+    stats = compute_stats([listed], [view], now=datetime.now(UTC))
+    assert stats.materials_by_bundle["business"]["department_verification"] == 1
+    assert "commitment" not in stats.materials_by_bundle["business"]
 
 
 EXPECTED_BUSINESS = (

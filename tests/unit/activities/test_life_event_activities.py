@@ -27,7 +27,12 @@ from activities import (
 )
 from activities.department_client import use_transport
 from activities.errors import DEPARTMENT_REJECTED
-from activities.models import RevokeInput, VerificationAnswerInput, VerificationInput
+from activities.models import (
+    RevokeInput,
+    VerificationAnswerInput,
+    VerificationInput,
+    WithdrawInput,
+)
 from activities.registry import COMMON_ACTIVITIES, DEPARTMENT_ACTIVITIES
 from departments.population import Population
 from departments.refusals import birth_date_in
@@ -309,3 +314,32 @@ def test_every_department_hosts_the_common_activities() -> None:
         assert all(activity in hosted for activity in COMMON_ACTIVITIES), department
         names = [_ActivityDefinition.must_from_callable(a).name for a in hosted]
         assert len(names) == len(set(names)), department
+
+
+async def test_a_stopped_death_case_withdraws_the_home_visit_at_police(
+    departments: dict[Department, FastAPI], population: Population
+) -> None:
+    _, death_event = retirement_then_death(6, population, place="home")
+    case = Case("death", death_event)
+    opened = await verifications.open_verification(
+        VerificationInput(
+            case_id=case.case_id,
+            bundle="death",
+            step="death_verification",
+            provider="police",
+            requested_by="health",
+            kind="death_outside_hospital",
+            subject={"deceased": case.facts["deceased"], "place": "home"},
+        )
+    )
+
+    withdrawn = await verifications.withdraw_verifications(
+        WithdrawInput(case_id=case.case_id, provider="police", reason="CancelledByOperator")
+    )
+    again = await verifications.withdraw_verifications(
+        WithdrawInput(case_id=case.case_id, provider="police", reason="CancelledByOperator")
+    )
+
+    assert opened.status == "pending"
+    assert withdrawn.withdrawn == [opened.verification_id]
+    assert again.withdrawn == [opened.verification_id]  # the first answer, replayed by its key

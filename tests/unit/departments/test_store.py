@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +12,7 @@ from departments import tax
 from departments.app import create_app
 from departments.population import Population
 from departments.service import open_store
+from departments.store import Store
 from onething.settings import Settings, get_settings
 
 
@@ -76,3 +79,27 @@ def test_changed_tables_start_the_database_afresh(settings: Settings) -> None:
     store.close()
     assert seeded is True
     assert reseeded is True
+
+
+def test_a_database_from_before_withdrawals_learns_them(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    old = sqlite3.connect(path)
+    old.executescript(
+        "CREATE TABLE verifications (id TEXT PRIMARY KEY, case_id TEXT NOT NULL, "
+        "requested_by TEXT NOT NULL, kind TEXT NOT NULL, subject TEXT NOT NULL, "
+        "status TEXT NOT NULL CHECK (status IN ('pending', 'confirmed', 'refused')), "
+        "detail TEXT NOT NULL, answered_by TEXT, reason TEXT, opened_at TEXT NOT NULL, "
+        "answered_at TEXT);"
+        "INSERT INTO verifications VALUES ('V-1', 'c', 'health', 'k', '{}', 'pending', '', "
+        "NULL, NULL, '2026-01-01', NULL);"
+    )
+    old.commit()
+    old.close()
+
+    store = Store(path)
+    with store.transaction() as conn:
+        conn.execute("UPDATE verifications SET status = 'withdrawn' WHERE id = 'V-1'")
+        kept = conn.execute("SELECT case_id, status FROM verifications").fetchall()
+    store.close()
+
+    assert [tuple(row) for row in kept] == [("c", "withdrawn")]

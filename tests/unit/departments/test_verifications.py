@@ -180,3 +180,58 @@ def test_asking_again_gets_the_verification_as_it_stands(department: Client) -> 
     assert again.status_code == 200
     assert again.json()["verification_id"] == number
     assert again.json()["status"] == "refused"
+
+
+def _withdrawal(case: str = "business-QY-1", reason: str = "CancelledByOperator") -> dict[str, str]:
+    return {"case_id": case, "reason": reason}
+
+
+def test_a_stopped_case_withdraws_what_is_pending_and_says_why(department: Client) -> None:
+    police = department("police")
+    pending = post(police, "/verifications", _request("address", {"address": FALSE_ADDRESS}))
+    other = post(
+        police,
+        "/verifications",
+        _request("address", {"address": FALSE_ADDRESS}, case="business-QY-2"),
+    )
+    number = pending.json()["verification_id"]
+
+    withdrawn = post(police, "/verifications/withdraw", _withdrawal())
+    again = post(police, "/verifications/withdraw", _withdrawal())
+    shown = police.get(f"/verifications/{number}").json()
+    answered = post(police, f"/verifications/{number}/answer", _answer())
+
+    assert withdrawn.status_code == 200
+    assert withdrawn.json() == {"case_id": "business-QY-1", "withdrawn": [number]}
+    assert again.json()["withdrawn"] == []
+    assert shown["status"] == "withdrawn"
+    assert "CancelledByOperator" in shown["detail"]
+    assert one(police, "SELECT reason FROM verifications WHERE id = ?", number) == (
+        "CancelledByOperator"
+    )
+    assert (
+        police.get("/verifications", params={"status": "withdrawn"}).json()[0]["verification_id"]
+        == number
+    )
+    pending_now = police.get("/verifications", params={"status": "pending"}).json()
+    assert [v["verification_id"] for v in pending_now] == [other.json()["verification_id"]]
+    assert answered.status_code == 409
+    assert answered.json()["error"] == "already_answered"
+
+
+def test_a_withdrawal_leaves_answered_verifications_as_they_were(
+    department: Client, population: Population
+) -> None:
+    police = department("police")
+    body = _request("address", {"address": population.addresses[2].address})
+    number = post(police, "/verifications", body).json()["verification_id"]
+
+    withdrawn = post(police, "/verifications/withdraw", _withdrawal(reason="VerificationRefused"))
+
+    assert withdrawn.json()["withdrawn"] == []
+    assert police.get(f"/verifications/{number}").json()["status"] == "confirmed"
+
+
+def test_a_withdrawal_needs_a_reason(department: Client) -> None:
+    response = post(department("police"), "/verifications/withdraw", _withdrawal(reason=""))
+    assert response.status_code == 422

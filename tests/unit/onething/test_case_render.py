@@ -10,7 +10,7 @@ from rich.console import Console
 from onething.cli.case_render import progress_line, render_case
 from onething.settings import Settings
 from tests.unit.report.helpers import STARTED, material, view
-from workflows.models import CheckView, OperatorAction, WaitView
+from workflows.models import CheckView, OperatorAction, RetryView, WaitView
 
 
 def shown(**fields: Any) -> str:
@@ -73,3 +73,35 @@ def test_checks_actions_and_materials_are_listed() -> None:
 
 def test_the_progress_line_counts_done_and_skipped_steps() -> None:
     assert progress_line(view(waiting_on=["tax"])) == "running  steps 2/5  waiting on tax"
+
+
+def test_a_step_retrying_a_department_shows_attempts_last_error_and_next_try() -> None:
+    retry = RetryView(
+        step="infant_care_tax_deduction",
+        department="tax",
+        attempts=6,
+        error_type="DepartmentUnavailable",
+        error_message="tax answered 503 at /deductions: injected_fault",
+        first_failed_at=STARTED + timedelta(minutes=50),
+        next_try_at=STARTED + timedelta(hours=1, seconds=40),
+    )
+    text = shown(
+        retrying=[retry], waiting_on=["tax"], status="waiting-department", finished_at=None
+    )
+    row = next(line for line in text.splitlines() if "infant_care_tax_deduction" in line)
+    assert "retrying" in text
+    assert "tax" in row
+    assert " 6 " in row
+    assert "DepartmentUnavailable: tax answered 503" in row
+    assert "in 40s" in row
+    assert "waiting on tax" in text
+
+
+def test_a_withdrawn_check_says_the_case_stopped() -> None:
+    check = CheckView(
+        step="business_address",
+        department="police",
+        due_at=STARTED + timedelta(days=7),
+        outcome="withdrawn",
+    )
+    assert "withdrawn: the case stopped" in shown(checks=[check])

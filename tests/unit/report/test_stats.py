@@ -10,6 +10,7 @@ from onething.cases import CaseSummary
 from onething.report.stats import compute_stats, percentile
 from onething.report.stats_page import stats_page
 from tests.unit.report.helpers import STARTED, material, view
+from workflows.models import CaseView, FactRecord
 
 
 def summary(case_id: str, bundle: str, status: str, took_s: float | None) -> CaseSummary:
@@ -105,3 +106,29 @@ def test_a_stack_without_cases_still_gives_a_page() -> None:
     page = stats_page(compute_stats([], [], now=STARTED), namespace="default")
     assert "No case has closed yet." in page
     assert "No case has spared a material yet." in page
+
+
+def _address_case(case_id: str, way_of_fact: str) -> CaseView:
+    """A business case whose view still names the catalogue's way for the address material."""
+    address = material("commitment").model_copy(update={"id": "address_proof"})
+    fact = FactRecord(name="address_basis", source="market_regulation", way=way_of_fact, at=STARTED)
+    return view(case_id, bundle="business", materials=[address], facts=[fact])
+
+
+def test_a_material_is_counted_by_the_way_its_case_took() -> None:
+    summaries = [
+        summary("business-1", "business", "completed", 3.0),
+        summary("business-2", "business", "completed", 3.0),
+    ]
+    views = [
+        _address_case("business-1", "department_verification"),
+        _address_case("business-2", "commitment"),
+    ]
+
+    stats = compute_stats(summaries, views, now=STARTED)
+
+    assert stats.materials_by_way == {"department_verification": 1, "commitment": 1}
+    assert stats.materials_by_bundle["business"] == {
+        "department_verification": 1,
+        "commitment": 1,
+    }

@@ -27,6 +27,8 @@ from activities.models import (
     VerificationAnswerInput,
     VerificationInput,
     VerificationOutcome,
+    WithdrawInput,
+    WithdrawOutput,
 )
 from activities.registry import COMMON_ACTIVITIES, DEPARTMENT_ACTIVITIES
 from events.models import EventMeta
@@ -110,12 +112,17 @@ def fake_activities() -> list[Callable[..., Any]]:
     async def revoke(input: RevokeInput) -> RevokeOutput:
         return RevokeOutput(document=input.document, revoked_at=datetime(2026, 1, 2, tzinfo=UTC))
 
+    @activity.defn(name="verification.withdraw")
+    async def withdraw(input: WithdrawInput) -> WithdrawOutput:
+        return WithdrawOutput(withdrawn=[])
+
     assert {ActivityDefinition.must_from_callable(a).name for a in COMMON_ACTIVITIES} == {
         "verification.open",
         "verification.record_answer",
+        "verification.withdraw",
         "documents.revoke",
     }
-    return [*fakes, open_verification, record_answer, revoke]
+    return [*fakes, open_verification, record_answer, withdraw, revoke]
 
 
 def _fake_step(name: str, step: Step) -> Callable[..., Any]:
@@ -157,7 +164,7 @@ async def workers(client: Client, stack: AsyncExitStack) -> None:
         wanted = {
             ActivityDefinition.must_from_callable(a).name for a in DEPARTMENT_ACTIVITIES[department]
         }
-        wanted |= {"verification.open", "verification.record_answer", "documents.revoke"}
+        wanted |= {ActivityDefinition.must_from_callable(a).name for a in COMMON_ACTIVITIES}
         mine = [a for a in activities if ActivityDefinition.must_from_callable(a).name in wanted]
         await stack.enter_async_context(
             Worker(client, task_queue=department_task_queue(department), activities=mine)

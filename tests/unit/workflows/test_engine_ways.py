@@ -6,21 +6,25 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 import pytest
 from temporalio import activity
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from activities.errors import DEPARTMENT_REJECTED, DEPARTMENT_UNAVAILABLE
 from activities.models import (
     RevokeInput,
     RevokeOutput,
     VerificationAnswerInput,
     VerificationInput,
     VerificationOutcome,
+    WithdrawInput,
+    WithdrawOutput,
 )
 from events.models import EventMeta
 from onething.constants import (
@@ -34,6 +38,7 @@ from tests.helpers.temporal import start_time_skipping_temporal
 from tests.helpers.toy_bundle import TOY_STEPS, ToyCase, ToyData, ToyInput
 from workflows.models import (
     CancelRequest,
+    CaseOptions,
     CaseUpdateInput,
     CaseView,
     Document,
@@ -59,8 +64,13 @@ async def ts_env() -> AsyncIterator[WorkflowEnvironment]:
 class Fakes:
     """Fake department activities under the real names; they record every call."""
 
-    def __init__(self, *, address_exists: bool = True) -> None:
+    def __init__(
+        self, *, address_exists: bool = True, reject: str | None = None, down: str | None = None
+    ) -> None:
         self.address_exists = address_exists
+        self.reject = reject
+        self.down = down
+        self.withdrawn: list[tuple[str, str]] = []
         self.issued: list[str] = []
         self.revoked: list[str] = []
         self.credit: list[dict[str, Any]] = []
@@ -70,6 +80,17 @@ class Fakes:
     def activities(self) -> list[Callable[..., Any]]:
         @activity.defn(name="toy.issue")
         async def issue(input: StepInput) -> StepOutput:
+            if input.step == self.reject:
+                raise ApplicationError(
+                    "tax refused /x (422): not_registered",
+                    type=DEPARTMENT_REJECTED,
+                    non_retryable=True,
+                )
+            if input.step == self.down:
+                raise ApplicationError(
+                    "tax answered 503 at /x: injected_fault: fault injection refused this request",
+                    type=DEPARTMENT_UNAVAILABLE,
+                )
             self.issued.append(input.step)
             return StepOutput(
                 facts={fact: f"{fact}-value" for fact in GIVES[input.step]},
@@ -94,6 +115,11 @@ class Fakes:
 
         @activity.defn(name="verification.open")
         async def open_verification(input: VerificationInput) -> VerificationOutcome:
+            if input.step == self.down:
+                raise ApplicationError(
+                    "police unreachable at /verifications: TimeoutError",
+                    type=DEPARTMENT_UNAVAILABLE,
+                )
             status = "confirmed" if input.subject["mode"] == "auto" else "pending"
             return VerificationOutcome(verification_id=f"V-{input.step}", status=status)
 
@@ -104,10 +130,19 @@ class Fakes:
 
         @activity.defn(name="documents.revoke")
         async def revoke(input: RevokeInput) -> RevokeOutput:
+            if input.document.kind == self.down:
+                raise ApplicationError(
+                    "police answered 503 at /revocations", type=DEPARTMENT_UNAVAILABLE
+                )
             self.revoked.append(input.document.kind)
             return RevokeOutput(document=input.document, revoked_at=datetime.now(UTC))
 
-        return [issue, check, credit, open_verification, record_answer, revoke]
+        @activity.defn(name="verification.withdraw")
+        async def withdraw(input: WithdrawInput) -> WithdrawOutput:
+            self.withdrawn.append((input.provider, input.reason))
+            return WithdrawOutput(withdrawn=[f"V-{input.case_id}"])
+
+        return [issue, check, credit, open_verification, record_answer, revoke, withdraw]
 
     @activity.defn(name="case_updates.publish")
     async def publish(self, input: CaseUpdateInput) -> Published:
@@ -116,7 +151,11 @@ class Fakes:
 
 
 async def start(
-    env: WorkflowEnvironment, stack: AsyncExitStack, fakes: Fakes, data: ToyData
+    env: WorkflowEnvironment,
+    stack: AsyncExitStack,
+    fakes: Fakes,
+    data: ToyData,
+    options: CaseOptions | None = None,
 ) -> WorkflowHandle[Any, CaseView]:
     await stack.enter_async_context(
         Worker(
@@ -135,7 +174,7 @@ async def start(
     meta = EventMeta(id="e", source="s", type="toy", subject=case_id, time=datetime.now(UTC))
     return await env.client.start_workflow(
         ToyCase.run,
-        ToyInput(case_id=case_id, event=meta, data=data),
+        ToyInput(case_id=case_id, event=meta, data=data, options=options or CaseOptions()),
         id=case_id,
         task_queue=ORCHESTRATOR_TASK_QUEUE,
     )
@@ -318,7 +357,181 @@ async def test_a_death_stops_the_case_without_issuing_more(ts_env: WorkflowEnvir
     assert view.failure.type == "SubjectDeceased"
     assert "verify_b" in view.failure.step.split(", ")
     assert "reg_e" not in fakes.issued
-    assert next(s for s in view.steps if s.name == "verify_b").state == "skipped"
+    assert_stopped_cleanly(view, withdrawn_for="SubjectDeceased", fakes=fakes)
+
+
+def assert_stopped_cleanly(view: CaseView, *, withdrawn_for: str, fakes: Fakes) -> None:
+    """Nothing of the stopped case is left open: no wait, no check, no step pending."""
+    assert view.waits == []
+    assert view.waiting_on == []
+    assert all(check.outcome != "pending" for check in view.checks)
+    assert all(step.state not in ("pending", "running") for step in view.steps)
+    verify_b = next(s for s in view.steps if s.name == "verify_b")
+    assert verify_b.state == "not_run"
+    assert verify_b.note is not None
+    assert withdrawn_for in verify_b.note
+    assert "withdrawn at police" in verify_b.note
+    assert fakes.withdrawn == [("police", withdrawn_for)]
+    reg_e = next(s for s in view.steps if s.name == "reg_e")
+    assert reg_e.state == "not_run"
+    assert reg_e.note is not None
+    assert withdrawn_for in reg_e.note
+
+
+async def test_a_cancel_withdraws_the_pending_verification_and_closes_every_wait(
+    ts_env: WorkflowEnvironment,
+) -> None:
+    fakes = Fakes()
+    async with AsyncExitStack() as stack:
+        with ts_env.with_time_skipping_disabled():
+            handle = await start(
+                ts_env, stack, fakes, ToyData(applicant="x", pledge=True, verify="person")
+            )
+        await until(handle, lambda v: bool(v.waits) and bool(v.checks))
+        await handle.execute_update(ToyCase.cancel, CancelRequest(operator="op-3", reason="r"))
+        view = await handle.result()
+    assert_stopped_cleanly(view, withdrawn_for="CancelledByOperator", fakes=fakes)
+    assert [check.outcome for check in view.checks] == ["withdrawn"]
+
+
+async def test_a_department_rejection_elsewhere_withdraws_the_pending_verification(
+    ts_env: WorkflowEnvironment,
+) -> None:
+    fakes = Fakes(reject="reg_f")
+    async with AsyncExitStack() as stack:
+        with ts_env.with_time_skipping_disabled():
+            handle = await start(
+                ts_env, stack, fakes, ToyData(applicant="x", pledge=False, verify="person")
+            )
+            view = await handle.result()
+    assert view.status == "rejected"
+    assert view.failure is not None
+    assert (view.failure.type, view.failure.step) == (DEPARTMENT_REJECTED, "reg_f")
+    assert_stopped_cleanly(view, withdrawn_for=DEPARTMENT_REJECTED, fakes=fakes)
+
+
+async def test_a_refusal_withdraws_the_pending_pledge_check(ts_env: WorkflowEnvironment) -> None:
+    fakes = Fakes()
+    async with AsyncExitStack() as stack:
+        with ts_env.with_time_skipping_disabled():
+            handle = await start(
+                ts_env, stack, fakes, ToyData(applicant="x", pledge=True, verify="person")
+            )
+        await until(handle, lambda v: bool(v.waits) and bool(v.checks))
+        await handle.execute_update(
+            ToyCase.answer_verification, person_answers("verify_b", "refused")
+        )
+        view = await handle.result()
+    assert view.status == "rejected"
+    assert [check.outcome for check in view.checks] == ["withdrawn"]
+    assert view.waits == []
+    assert next(s for s in view.steps if s.name == "reg_e").state == "not_run"
+    assert fakes.withdrawn == []  # the refused verification was answered: nothing is pending
+
+
+async def test_a_false_pledge_leaves_nothing_open(ts_env: WorkflowEnvironment) -> None:
+    fakes = Fakes(address_exists=False)
+    async with AsyncExitStack() as stack:
+        handle = await start(
+            ts_env, stack, fakes, ToyData(applicant="x", pledge=True, verify="auto")
+        )
+        view = await handle.result()
+    assert view.status == "revoked"
+    assert [check.outcome for check in view.checks] == ["false"]
+    assert view.waits == []
+    assert all(step.state not in ("pending", "running") for step in view.steps)
+    assert fakes.withdrawn == []
+
+
+async def test_a_department_that_is_down_is_retried_in_sight_and_the_case_waits_on_it(
+    ts_env: WorkflowEnvironment,
+) -> None:
+    fakes = Fakes(down="reg_f")
+    async with AsyncExitStack() as stack:
+        with ts_env.with_time_skipping_disabled():
+            handle = await start(
+                ts_env,
+                stack,
+                fakes,
+                ToyData(applicant="x", pledge=False, verify="auto"),
+                CaseOptions(retry_backoff=timedelta(seconds=1)),
+            )
+            view = await until(handle, lambda v: bool(v.retrying))
+            attributes = (await handle.describe()).typed_search_attributes
+            fakes.down = None
+            done = await handle.result()
+    [retry] = view.retrying
+    assert (retry.step, retry.department, retry.ongoing) == ("reg_f", "tax", True)
+    assert retry.attempts >= 2
+    assert retry.error_type == DEPARTMENT_UNAVAILABLE
+    assert "503" in retry.error_message
+    assert retry.next_try_at > retry.first_failed_at
+    assert view.status == "waiting-department"
+    assert "tax" in view.waiting_on
+    assert next(s for s in view.steps if s.name == "reg_f").retry == retry
+    assert attributes.get(SA_CASE_STATUS) == "waiting-department"
+    assert "tax" in (attributes.get(SA_WAITING_ON) or [])
+    assert done.status == "completed"
+    assert done.retrying == []
+    reg_f = next(s for s in done.steps if s.name == "reg_f")
+    assert reg_f.state == "done"
+    assert reg_f.retry is not None
+    assert not reg_f.retry.ongoing
+    assert reg_f.retry.attempts >= retry.attempts
+
+
+async def test_a_slow_provider_is_retried_in_sight_and_the_verification_goes_on(
+    ts_env: WorkflowEnvironment,
+) -> None:
+    fakes = Fakes(down="verify_b")
+    async with AsyncExitStack() as stack:
+        with ts_env.with_time_skipping_disabled():
+            handle = await start(
+                ts_env,
+                stack,
+                fakes,
+                ToyData(applicant="x", pledge=False, verify="auto"),
+                CaseOptions(retry_backoff=timedelta(seconds=1)),
+            )
+            view = await until(handle, lambda v: bool(v.retrying))
+            fakes.down = None
+            done = await handle.result()
+    [retry] = view.retrying
+    assert (retry.step, retry.department) == ("verify_b", "police")
+    assert "TimeoutError" in retry.error_message
+    assert view.status == "waiting-department"
+    assert "police" in view.waiting_on
+    assert done.status == "completed"
+    assert next(s for s in done.steps if s.name == "verify_b").state == "done"
+
+
+async def test_a_revocation_at_a_department_that_is_down_is_retried_in_sight(
+    ts_env: WorkflowEnvironment,
+) -> None:
+    fakes = Fakes()
+    async with AsyncExitStack() as stack:
+        with ts_env.with_time_skipping_disabled():
+            handle = await start(
+                ts_env,
+                stack,
+                fakes,
+                ToyData(applicant="x", pledge=False, verify="person"),
+                CaseOptions(retry_backoff=timedelta(seconds=1)),
+            )
+            await until(handle, lambda v: bool(v.waits))
+            fakes.down = "issue_a"
+            cancelling = asyncio.ensure_future(
+                handle.execute_update(ToyCase.cancel, CancelRequest(operator="op-3", reason="r"))
+            )
+            view = await until(handle, lambda v: bool(v.retrying))
+            fakes.down = None
+            await cancelling
+            done = await handle.result()
+    [retry] = view.retrying
+    assert (retry.step, retry.department) == ("issue_a", "police")
+    assert "police" in view.waiting_on
+    assert done.retrying == []
+    assert all(d.revoked_at is not None for d in done.documents)
 
 
 async def waiting_on_police_for_the_pledge(

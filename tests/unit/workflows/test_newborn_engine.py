@@ -20,6 +20,7 @@ from events.models import BirthEvent, EventMeta
 from onething.constants import DEPARTMENTS, ORCHESTRATOR_TASK_QUEUE, department_task_queue
 from tests.helpers.samples import birth_event
 from workflows.changes import (
+    ASKED_ONLY_OFF_THE_NORMAL_FLOW,
     CASE_SCOPE_ON_EVERY_STEP,
     CURRENT,
     SEARCH_ATTRIBUTES_ONLY_WHEN_WAITING,
@@ -234,12 +235,13 @@ async def test_a_case_that_names_no_changes_asks_workflow_patched_as_before(
 
     events = await _event_types(temporal_env, view)
     # The changes every newborn case asks about; the others only when their moment comes (a
-    # cancel, a missed deadline), which this case never reaches.
+    # cancel, a missed deadline, a department down) or in other bundles.
     asked = (
         VACCINATION_RECORD_UNDER_ID_NUMBER,
         SEARCH_ATTRIBUTES_ONLY_WHEN_WAITING,
         CASE_SCOPE_ON_EVERY_STEP,
     )
+    assert not set(asked) & set(ASKED_ONLY_OFF_THE_NORMAL_FLOW)
     assert events.count(EventType.EVENT_TYPE_MARKER_RECORDED) == len(asked)
     assert events.count(EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES) == 1 + len(asked)
     # patched() is true for a case that is not replaying, so it takes the change all the same.
