@@ -21,7 +21,7 @@ from onething.stack.health import PartExitedError, wait_healthy
 from onething.stack.parts import Part, Stage
 from onething.stack.ports import check_ports_free
 from onething.stack.process import ChildProcess
-from onething.stack.services import departments_stage, workers_stage
+from onething.stack.services import departments_stage, workbench_part, workers_stage
 from onething.stack.temporal_server import temporal_part
 
 logger = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ def default_stages(settings: Settings, *, temporal_args: Sequence[str] = ()) -> 
 
     Returns:
         Temporal, the broker and the codec server; then the department services; then the
-        workers and bridge.
+        workers, bridge and workbench.
 
     Raises:
         BinaryNotFoundError: A server the stack must start is not installed.
@@ -51,7 +51,7 @@ def default_stages(settings: Settings, *, temporal_args: Sequence[str] = ()) -> 
             codec_part(settings),
         ),
         departments_stage(settings),
-        workers_stage(settings),
+        (*workers_stage(settings), workbench_part(settings)),
     ]
 
 

@@ -1,0 +1,87 @@
+"""A board over case views held in memory, answering as the case workflow's validator does."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from onething.constants import Department
+from workbench.board import (
+    AnswerOutcome,
+    WorkItem,
+    WorkItemDetail,
+    by_deadline,
+    detail_of,
+    items_of,
+)
+from workflows.models import (
+    CaseView,
+    FactRecord,
+    StepView,
+    VerificationAnswerRequest,
+    WaitView,
+)
+
+NOW = datetime.fromisoformat("2026-12-02T10:00:00+00:00")
+
+
+def death_case(number: int, *, deadline_in: timedelta, provider: Department = "police") -> CaseView:
+    """A death case waiting for ``provider`` to verify a death at home."""
+    case_id = f"death-DTH-330702-CH-{number:08d}"
+    needs = ["deceased", "died_at", "place"]
+    return CaseView(
+        case_id=case_id,
+        bundle="death",
+        status="waiting-department",
+        steps=[
+            StepView(
+                name="death_verification",
+                department="health",
+                state="running",
+                needs=needs,
+                gives=["death_verification"],
+            ),
+        ],
+        facts=[FactRecord(name=name, source="event", way="citizen", at=NOW) for name in needs]
+        + [FactRecord(name="informant", source="event", way="citizen", at=NOW)],
+        waiting_on=[provider],
+        waits=[
+            WaitView(
+                step="death_verification",
+                provider=provider,
+                kind="death_outside_hospital",
+                verification_id=f"POL-VER-2026-{number:06d}",
+                opened_at=NOW - timedelta(days=3) + deadline_in,
+                deadline=NOW + deadline_in,
+                breached=deadline_in < timedelta(0),
+            )
+        ],
+    )
+
+
+class FakeBoard:
+    """Cases in memory; an answer takes the wait away, as the workflow's update does."""
+
+    def __init__(self, *views: CaseView) -> None:
+        self.views = {view.case_id: view for view in views}
+        self.answers: list[tuple[str, VerificationAnswerRequest]] = []
+
+    async def worklist(self, department: Department) -> list[WorkItem]:
+        return by_deadline(
+            [item for view in self.views.values() for item in items_of(view, department)]
+        )
+
+    async def item(self, case_id: str, step: str) -> WorkItemDetail | None:
+        view = self.views.get(case_id)
+        return None if view is None else detail_of(view, step)
+
+    async def answer(self, case_id: str, request: VerificationAnswerRequest) -> AnswerOutcome:
+        view = self.views.get(case_id)
+        if view is None:
+            return AnswerOutcome(result="not_found")
+        if not any(wait.step == request.step for wait in view.waits):
+            return AnswerOutcome(result="moved_on")
+        self.answers.append((case_id, request))
+        self.views[case_id] = view.model_copy(
+            update={"waits": [w for w in view.waits if w.step != request.step], "status": "running"}
+        )
+        return AnswerOutcome(result="accepted", status="running")
