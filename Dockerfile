@@ -1,5 +1,5 @@
 # The one image of every onething process in docker-compose.yml: department services,
-# workers and the event bridge differ only in their command.
+# workers, the event bridge and the workbench differ only in their command.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -21,6 +21,7 @@ COPY activities ./activities
 COPY events ./events
 COPY workers ./workers
 COPY departments ./departments
+COPY workbench ./workbench
 # The sources go once installed, so every process imports the installed package.
 RUN pip install --no-cache-dir . \
     && rm -rf /src

@@ -57,7 +57,7 @@ def department_worker(department: Department) -> str:
 ONETHING_SERVICES = frozenset(
     {department_service(d) for d in DEPARTMENTS}
     | {department_worker(d) for d in DEPARTMENTS}
-    | {"worker-orchestrator", "bridge"}
+    | {"worker-orchestrator", "bridge", "workbench"}
 )
 
 
