@@ -12,12 +12,14 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from onething.settings import Settings
 from onething.temporal_client import connect_temporal
-from workbench import pages
+from workbench import ops_pages, pages
 from workbench.auth import session_secret
 from workbench.board import Board, TemporalBoard
 from workbench.claims import ClaimStore
+from workbench.console import Console, TemporalConsole
 from workbench.i18n import LANGUAGES
 from workbench.rendering import LANGUAGE_COOKIE, PACKAGE, Clock, Workbench, utc_now
+from workbench.subjects import DepartmentSubjects, Subjects
 
 SESSION_COOKIE: Final = "onething_workbench"
 #: A workday: an officer signs in again the next morning.
@@ -26,13 +28,20 @@ CLAIMS_FILE: Final = "workbench-claims.db"
 
 
 def create_app(
-    settings: Settings, *, board: Board | None = None, clock: Clock = utc_now
+    settings: Settings,
+    *,
+    board: Board | None = None,
+    subjects: Subjects | None = None,
+    console: Console | None = None,
+    clock: Clock = utc_now,
 ) -> FastAPI:
     """The workbench.
 
     Args:
         settings: Resolved settings (home, Temporal, claim time to live).
         board: The cases; a Temporal board connected at start-up when None.
+        subjects: Where verifications' subjects are read; the department services when None.
+        console: The operators' view of the cases; over the Temporal client when None.
         clock: The current time (tests pass a fixed one).
 
     Returns:
@@ -42,8 +51,20 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        chosen = board if board is not None else TemporalBoard(await connect_temporal(settings))
-        app.state.workbench = Workbench(board=chosen, claims=claims, clock=clock)
+        chosen_board, chosen_console = board, console
+        if chosen_board is None or chosen_console is None:
+            client = await connect_temporal(settings)
+            if chosen_board is None:
+                chosen_board = TemporalBoard(client)
+            if chosen_console is None:
+                chosen_console = TemporalConsole(client)
+        app.state.workbench = Workbench(
+            board=chosen_board,
+            claims=claims,
+            subjects=subjects if subjects is not None else DepartmentSubjects(settings),
+            console=chosen_console,
+            clock=clock,
+        )
         yield
 
     app = FastAPI(title="onething workbench", lifespan=lifespan, docs_url=None, redoc_url=None)
@@ -67,4 +88,5 @@ def create_app(
 
     app.mount("/static", StaticFiles(directory=str(PACKAGE / "static")), name="static")
     app.include_router(pages.router)
+    app.include_router(ops_pages.router)
     return app

@@ -1,9 +1,9 @@
 """Who is at the workbench: a signed session naming the officer and department, and CSRF tokens.
 
 The session cookie is signed (Starlette's ``SessionMiddleware``) with a secret kept under
-``$ONETHING_HOME/keys/``; it holds the officer ID, the department and the form token, never a
-citizen's data. Sign-in is simulated: whoever names an officer ID and a department is that
-officer (a city would put its identity provider here).
+``$ONETHING_HOME/keys/``; it holds the officer ID, the desk (a department, or operations) and
+the form token, never a citizen's data. Sign-in is simulated: whoever names an officer ID and a
+desk is that officer (a city would put its identity provider here).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final, cast
+from typing import Final, Literal, cast, get_args
 
 from fastapi import Request
 
@@ -24,13 +24,18 @@ SESSION_SECRET_FILE: Final = "workbench-session.key"  # noqa: S105 - a file name
 OFFICER_PATTERN: Final = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _CSRF: Final = "csrf"
 
+#: Where a person works: a department's desk (its worklist), or operations (the console).
+Desk = Department | Literal["ops"]
+OPS: Final = "ops"
+DESKS: Final[tuple[Desk, ...]] = (*DEPARTMENTS, *get_args(Literal["ops"]))
+
 
 @dataclass(frozen=True)
 class Officer:
-    """A signed-in officer."""
+    """A signed-in person: an officer of a department, or an operator (desk ``ops``)."""
 
     id: str
-    department: Department
+    desk: Desk
 
 
 class FormRefusedError(Exception):
@@ -45,18 +50,16 @@ def session_secret(home: Path) -> str:
 def signed_in(request: Request) -> Officer | None:
     """The officer of this session, if one signed in."""
     officer = request.session.get("officer")
-    department = request.session.get("department")
-    if not isinstance(officer, str) or department not in DEPARTMENTS:
+    desk = request.session.get("desk")
+    if not isinstance(officer, str) or desk not in DESKS:
         return None
-    return Officer(id=officer, department=cast(Department, department))
+    return Officer(id=officer, desk=cast(Desk, desk))
 
 
 def sign_in(request: Request, officer: Officer) -> None:
     """Start a session for ``officer`` with a fresh form token."""
     request.session.clear()
-    request.session.update(
-        officer=officer.id, department=officer.department, csrf=secrets.token_urlsafe(32)
-    )
+    request.session.update(officer=officer.id, desk=officer.desk, csrf=secrets.token_urlsafe(32))
 
 
 def sign_out(request: Request) -> None:

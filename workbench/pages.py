@@ -7,15 +7,18 @@ case no longer waiting and changes nothing.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Literal, cast
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from onething.constants import DEPARTMENTS
+from onething.constants import DEPARTMENTS, Department
 from workbench.auth import (
+    DESKS,
     OFFICER_PATTERN,
+    OPS,
     FormRefusedError,
     Officer,
     check_csrf,
@@ -26,6 +29,7 @@ from workbench.auth import (
 from workbench.board import WorkItem
 from workbench.claims import Claim
 from workbench.rendering import notify, render, workbench
+from workbench.subjects import flatten
 from workflows.models import VerificationAnswerRequest
 
 router = APIRouter()
@@ -33,50 +37,61 @@ router = APIRouter()
 CsrfField = Annotated[str, Form()]
 
 
-class _Stop(Exception):
+class Stop(Exception):
     """A page cannot be shown: answer with ``response`` instead."""
 
     def __init__(self, response: Response) -> None:
         self.response = response
 
 
-def _message(request: Request, key: str, status: int, **values: str) -> HTMLResponse:
+def message(request: Request, key: str, status: int, **values: str) -> HTMLResponse:
+    """A page that says one thing (a refusal, a conflict) with ``status``."""
     return render(request, "message.html", {"key": key, "values": values}, status=status)
 
 
-def _redirect(path: str) -> RedirectResponse:
+def redirect(path: str) -> RedirectResponse:
+    """See other: where a form's post ends, so a reload never submits it again."""
     return RedirectResponse(path, status_code=303)
 
 
-def _officer_of(request: Request, department: str) -> Officer:
-    """The signed-in officer of ``department``; else a 404, a sign-in redirect, or a 403."""
-    if department not in DEPARTMENTS:
-        raise _Stop(_message(request, "unknown_department", 404))
+@dataclass(frozen=True)
+class _DeskOfficer:
+    """A signed-in officer at the desk of ``department``."""
+
+    id: str
+    department: Department
+
+
+def signed_in_at(request: Request, desk: str) -> Officer:
+    """The signed-in person of ``desk``; else a sign-in redirect, or a 403 (as :class:`Stop`)."""
     officer = signed_in(request)
     if officer is None:
-        raise _Stop(_redirect(f"/login?next={quote(request.url.path)}"))
-    if officer.department != department:
-        raise _Stop(
+        raise Stop(redirect(f"/login?next={quote(request.url.path)}"))
+    if officer.desk != desk:
+        raise Stop(
             render(
                 request,
                 "message.html",
-                {
-                    "key": "forbidden_department",
-                    "values": {},
-                    "mine": officer.department,
-                    "other": department,
-                },
+                {"key": "forbidden_department", "values": {}, "mine": officer.desk, "other": desk},
                 status=403,
             )
         )
     return officer
 
 
-async def _checked_form(request: Request, csrf: str) -> None:
+def _officer_of(request: Request, department: str) -> _DeskOfficer:
+    """The signed-in officer of ``department``; else a 404, a sign-in redirect, or a 403."""
+    if department not in DEPARTMENTS:
+        raise Stop(message(request, "unknown_department", 404))
+    return _DeskOfficer(id=signed_in_at(request, department).id, department=department)
+
+
+async def checked_form(request: Request, csrf: str) -> None:
+    """Refuse (as :class:`Stop`, 403) a form without the session's CSRF token."""
     try:
         check_csrf(request, csrf)
     except FormRefusedError:
-        raise _Stop(_message(request, "bad_form", 403)) from None
+        raise Stop(message(request, "bad_form", 403)) from None
 
 
 def _item_path(department: str, case_id: str, step: str) -> str:
@@ -94,8 +109,12 @@ async def home(request: Request) -> Response:
     """Where to go: the officer's worklist, or sign in."""
     officer = signed_in(request)
     if officer is not None:
-        return _redirect(f"/dept/{officer.department}")
-    return _redirect("/login")
+        return redirect(_desk_path(officer))
+    return redirect("/login")
+
+
+def _desk_path(officer: Officer) -> str:
+    return "/ops" if officer.desk == OPS else f"/dept/{officer.desk}"
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -112,29 +131,30 @@ async def login(
     csrf: CsrfField = "",
     next: Annotated[str, Form()] = "",
 ) -> Response:
-    """Sign in as ``officer`` of ``department``."""
+    """Sign in as ``officer`` at the desk ``department`` (a department, or ``ops``)."""
     try:
-        await _checked_form(request, csrf)
-    except _Stop as stop:
+        await checked_form(request, csrf)
+    except Stop as stop:
         return stop.response
     if not OFFICER_PATTERN.match(officer):
         return render(request, "login.html", {"next": next, "error": "bad_officer"}, status=400)
-    if department not in DEPARTMENTS:
-        return _message(request, "unknown_department", 400)
-    sign_in(request, Officer(id=officer, department=department))
+    if department not in DESKS:
+        return message(request, "unknown_department", 400)
+    who = Officer(id=officer, desk=department)
+    sign_in(request, who)
     safe_next = next if next.startswith("/") and not next.startswith("//") else ""
-    return _redirect(safe_next or f"/dept/{department}")
+    return redirect(safe_next or _desk_path(who))
 
 
 @router.post("/logout")
 async def logout(request: Request, csrf: CsrfField = "") -> Response:
     """Sign out."""
     try:
-        await _checked_form(request, csrf)
-    except _Stop as stop:
+        await checked_form(request, csrf)
+    except Stop as stop:
         return stop.response
     sign_out(request)
-    return _redirect("/login")
+    return redirect("/login")
 
 
 @router.get("/dept/{department}", response_class=HTMLResponse)
@@ -152,7 +172,7 @@ async def mine(request: Request, department: str) -> Response:
 async def _list(request: Request, department: str, *, only_mine: bool) -> Response:
     try:
         officer = _officer_of(request, department)
-    except _Stop as stop:
+    except Stop as stop:
         return stop.response
     bench = workbench(request)
     items = await bench.board.worklist(officer.department)
@@ -174,23 +194,30 @@ async def item_page(request: Request, department: str, case_id: str, step: str) 
     """One verification: what is asked, the facts it needs, who holds it, and the forms."""
     try:
         officer = _officer_of(request, department)
-    except _Stop as stop:
+    except Stop as stop:
         return stop.response
     bench = workbench(request)
     detail = await bench.board.item(case_id, step)
     if detail is None or detail.item.wait.provider != officer.department:
-        return _message(request, "not_waiting", 404)
+        return message(request, "not_waiting", 404)
     holder = bench.claims.holder(case_id, step, now=bench.clock())
-    return render(
+    subject = await bench.subjects.subject(
+        officer.department, detail.item.wait.verification_id, officer=officer.id
+    )
+    page = render(
         request,
         "item.html",
         {
             "department": department,
             "detail": detail,
             "holder": holder,
+            "subject": None if subject is None else flatten(subject),
             "path": _item_path(department, case_id, step),
         },
     )
+    # The page shows a person's data: no cache keeps it after the officer leaves.
+    page.headers["Cache-Control"] = "no-store"
+    return page
 
 
 @router.post("/dept/{department}/items/{case_id}/{step}/claim")
@@ -200,20 +227,20 @@ async def claim(
     """Take the verification, unless another officer holds it."""
     try:
         officer = _officer_of(request, department)
-        await _checked_form(request, csrf)
-    except _Stop as stop:
+        await checked_form(request, csrf)
+    except Stop as stop:
         return stop.response
     bench = workbench(request)
     detail = await bench.board.item(case_id, step)
     if detail is None or detail.item.wait.provider != officer.department:
-        return _message(request, "not_waiting", 404)
+        return message(request, "not_waiting", 404)
     held = bench.claims.claim(
         case_id, step, department=department, officer=officer.id, now=bench.clock()
     )
     if held.officer != officer.id:
-        return _message(request, "held_by_other", 409, officer=held.officer)
+        return message(request, "held_by_other", 409, officer=held.officer)
     notify(request, "claimed")
-    return _redirect(_item_path(department, case_id, step))
+    return redirect(_item_path(department, case_id, step))
 
 
 @router.post("/dept/{department}/items/{case_id}/{step}/release")
@@ -223,12 +250,12 @@ async def release(
     """Give the verification back to the pool."""
     try:
         officer = _officer_of(request, department)
-        await _checked_form(request, csrf)
-    except _Stop as stop:
+        await checked_form(request, csrf)
+    except Stop as stop:
         return stop.response
     workbench(request).claims.release(case_id, step, officer=officer.id)
     notify(request, "released")
-    return _redirect(f"/dept/{department}")
+    return redirect(f"/dept/{department}")
 
 
 @router.post("/dept/{department}/items/{case_id}/{step}/answer")
@@ -244,23 +271,23 @@ async def answer(
     """Confirm or refuse the verification, naming the officer; the case goes on."""
     try:
         officer = _officer_of(request, department)
-        await _checked_form(request, csrf)
-    except _Stop as stop:
+        await checked_form(request, csrf)
+    except Stop as stop:
         return stop.response
     reason = reason.strip()
     if verdict not in ("confirmed", "refused") or not 1 <= len(reason) <= 500:
-        return _message(request, "reason_required", 400)
+        return message(request, "reason_required", 400)
     bench = workbench(request)
     detail = await bench.board.item(case_id, step)
     if detail is None or detail.item.wait.provider != officer.department:
         bench.claims.release(case_id, step, officer=officer.id)
-        return _message(request, "moved_on", 409)
+        return message(request, "moved_on", 409)
     # Acting holds the item: an officer without the claim takes it now, unless another has it.
     held = bench.claims.claim(
         case_id, step, department=department, officer=officer.id, now=bench.clock()
     )
     if held.officer != officer.id:
-        return _message(request, "held_by_other", 409, officer=held.officer)
+        return message(request, "held_by_other", 409, officer=held.officer)
     request_model = VerificationAnswerRequest(
         step=step,
         answer=cast(Literal["confirmed", "refused"], verdict),
@@ -270,6 +297,6 @@ async def answer(
     outcome = await bench.board.answer(case_id, request_model)
     bench.claims.release(case_id, step, officer=officer.id)
     if outcome.result != "accepted":
-        return _message(request, "moved_on", 409)
+        return message(request, "moved_on", 409)
     notify(request, "answered", case=case_id, status=outcome.status)
-    return _redirect(f"/dept/{department}")
+    return redirect(f"/dept/{department}")

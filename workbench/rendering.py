@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from importlib import resources
 from typing import Any, Final
 
@@ -12,13 +12,16 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from onething.constants import DEPARTMENTS
-from workbench.auth import csrf_token, signed_in
+from workbench.auth import DESKS, csrf_token, signed_in
 from workbench.board import Board
 from workbench.claims import ClaimStore
+from workbench.console import Console
 from workbench.i18n import LANGUAGES, Language, choose_language, duration, translate
+from workbench.subjects import Subjects
 
 LANGUAGE_COOKIE: Final = "onething_lang"
+#: Officers read times as their offices keep them: China Standard Time.
+CHINA_TIME: Final = timezone(timedelta(hours=8), "CST")
 
 Clock = Callable[[], datetime]
 
@@ -30,10 +33,12 @@ def utc_now() -> datetime:
 
 @dataclass
 class Workbench:
-    """What the pages use: the cases, the claims and the clock."""
+    """What the pages use: worklists, claims, verifications' subjects, the console, the clock."""
 
     board: Board
     claims: ClaimStore
+    subjects: Subjects
+    console: Console
     clock: Clock
 
 
@@ -64,10 +69,11 @@ def render(
         "t": lambda key, **values: translate(lang, key, **values),
         "left": lambda deadline: duration(lang, (deadline - now).total_seconds()),
         "overdue": lambda deadline: deadline <= now,
+        "at": lambda moment: moment.astimezone(CHINA_TIME).strftime("%Y-%m-%d %H:%M"),
         "officer": signed_in(request),
         "csrf": csrf_token(request),
         "notice": request.session.pop("notice", None),
-        "departments": DEPARTMENTS,
+        "desks": DESKS,
     }
     page.update(context or {})
     return templates.TemplateResponse(request, template, page, status_code=status)

@@ -32,6 +32,11 @@ def demo() -> None:
         _print(case)
     settings = get_settings()
     console.print(f"Web UI (while `onething up` runs): {settings.ui_url}")
+    console.print(
+        f"Workbench (while `onething up` runs): {settings.web_url}/dept/police (officers), "
+        f"{settings.web_url}/ops (operators)",
+        soft_wrap=True,
+    )
     failed = [c.view.case_id for c in cases if not c.ok]
     if failed:
         err_console.print(f"error: not finished as expected: {', '.join(failed)}")

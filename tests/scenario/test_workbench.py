@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 from temporalio.client import Client
@@ -23,6 +24,7 @@ from temporalio.service import RPCError
 from events.samples import sample_event
 from onething.cases import CaseNotFoundError, case_view
 from onething.constants import TOPIC_DEATHS, case_id
+from onething.crypto.tokens import department_token
 from onething.temporal_client import connect_temporal
 from onething.waiting import wait_for_case
 from tests.helpers.browser import chromium
@@ -82,7 +84,7 @@ async def signed_in(browser: Browser, base: str, officer: str, department: str) 
     await page.get_by_label("Officer ID").fill(officer)
     await page.get_by_label("Department").select_option(department)
     await page.get_by_role("button", name="Sign in").click()
-    await page.wait_for_url(f"**/dept/{department}")
+    await page.wait_for_url("**/ops" if department == "ops" else f"**/dept/{department}")
     return page
 
 
@@ -111,8 +113,11 @@ async def test_a_police_officer_answers_a_death_at_home_in_the_browser(
     await wang.locator("#answer-form").wait_for()
     assert await wang.locator("#holder").inner_text() == "wang-0571"
     for fact in ("deceased", "died_at", "place"):
-        assert await wang.get_by_role("cell", name=fact, exact=True).count() == 1
-    assert await wang.get_by_role("cell", name="informant").count() == 0
+        assert await wang.locator("#facts").get_by_role("cell", name=fact, exact=True).count() == 1
+    assert await wang.locator("#facts").get_by_role("cell", name="informant").count() == 0
+    deceased = event["data"]["deceased"]
+    assert deceased["name"] in await wang.locator("#subject").inner_text()
+    assert event["data"]["informant"]["name"] not in await wang.content()
     await shot(wang, "workbench-item.png")
     item_url = wang.url.split("?")[0]
 
@@ -160,3 +165,52 @@ async def test_a_police_officer_answers_a_death_at_home_in_the_browser(
         ("police:wang-0571", "answer_verification:confirmed")
     ]
     assert "death_medical_certificate" in {d.kind for d in view.documents}
+    # The police logged each time an officer read what to check.
+    async with httpx.AsyncClient(timeout=30) as http:
+        logged = await http.post(
+            stack.settings.department_url("police") + "/access-log/query",
+            json={"id_number": deceased["id_number"]},
+            headers={"Authorization": f"Bearer {department_token(stack.settings, 'police')}"},
+        )
+    purposes = {
+        read["purpose"]
+        for read in logged.json()["reads"]
+        if read["fact"] == "verification:death_outside_hospital"
+    }
+    assert purposes == {
+        "death_outside_hospital verification by officer wang-0571",
+        "death_outside_hospital verification by officer li-0572",
+    }
+
+
+async def test_an_operator_finds_a_waiting_case_and_cancels_it_in_the_browser(
+    stack: Any, browser: Browser
+) -> None:
+    client = await connect_temporal(stack.settings)
+    event = sample_event("death", 2021, place="home")
+    case = case_id("death", event["subject"])
+    await produce_event(stack.settings.kafka_target, TOPIC_DEATHS, event)
+    await until(client, case, lambda view: bool(view.waits))
+
+    operator = await signed_in(browser, stack.settings.web_url, "op-0579", "ops")
+    await operator.goto("/ops?status=waiting-department&bundle=death")
+    row = operator.locator(f'tr[data-case="{case}"]')
+    await row.wait_for(timeout=LIST_TIMEOUT_MS)
+    waiting = await operator.locator('strong[data-status="waiting-department"]').inner_text()
+    assert int(waiting) >= 1
+    await shot(operator, "workbench-ops.png")
+    await row.get_by_role("link", name=case).click()
+    assert await operator.locator("#status").inner_text() == "waiting-department"
+    await operator.get_by_label("Reason").fill("the family withdrew the application")
+    await operator.get_by_role("button", name="Cancel the case").click()
+    await operator.wait_for_url(f"**/ops/cases/{case}")
+    assert "Action accepted" in await operator.locator(".notice").inner_text()
+
+    view = await wait_for_case(client, case, timeout_s=120)
+    assert view.status == "revoked"
+    assert [(a.operator, a.action, a.reason) for a in view.actions] == [
+        ("ops:op-0579", "cancel", "the family withdrew the application")
+    ]
+    await operator.reload()
+    assert await operator.locator("#cancel-form").count() == 0
+    await shot(operator, "workbench-ops-case.png")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
-from onething.constants import Department
+from onething.cases import CaseSummary, TimelineEntry
+from onething.constants import CaseStatus, Department
 from workbench.board import (
     AnswerOutcome,
     WorkItem,
@@ -13,9 +15,12 @@ from workbench.board import (
     detail_of,
     items_of,
 )
+from workbench.console import STATUSES, ActionOutcome, Filters
 from workflows.models import (
+    CancelRequest,
     CaseView,
     FactRecord,
+    RetryStepRequest,
     StepView,
     VerificationAnswerRequest,
     WaitView,
@@ -85,3 +90,66 @@ class FakeBoard:
             update={"waits": [w for w in view.waits if w.step != request.step], "status": "running"}
         )
         return AnswerOutcome(result="accepted", status="running")
+
+
+class FakeSubjects:
+    """Subjects the departments hold, by verification number; records who read which."""
+
+    def __init__(self, subjects: dict[str, dict[str, Any]]) -> None:
+        self.subjects = subjects
+        self.reads: list[tuple[Department, str, str]] = []
+
+    async def subject(
+        self, department: Department, verification_id: str, *, officer: str
+    ) -> dict[str, Any] | None:
+        self.reads.append((department, verification_id, officer))
+        return self.subjects.get(verification_id)
+
+
+class FakeConsole:
+    """Cases in memory for the operators' console; records the actions it accepted."""
+
+    def __init__(self, *views: CaseView) -> None:
+        self.views = {view.case_id: view for view in views}
+        self.actions: list[tuple[str, RetryStepRequest | CancelRequest]] = []
+        self.filters: list[Filters] = []
+
+    async def cases(self, filters: Filters) -> list[CaseSummary]:
+        self.filters.append(filters)
+        return [
+            CaseSummary(
+                case_id=view.case_id,
+                bundle=view.bundle,
+                status=view.status,
+                waiting_on=list(view.waiting_on),
+                started_at=view.started_at,
+                closed_at=view.finished_at,
+            )
+            for view in self.views.values()
+            if filters.status in (None, view.status) and filters.bundle in (None, view.bundle)
+        ]
+
+    async def counts(self, filters: Filters) -> dict[str, int]:
+        return {
+            status: sum(view.status == status for view in self.views.values())
+            for status in STATUSES
+        }
+
+    async def case(self, case_id: str) -> tuple[CaseView, list[TimelineEntry]] | None:
+        view = self.views.get(case_id)
+        if view is None:
+            return None
+        return view, [TimelineEntry(at=NOW, event="case started")]
+
+    async def act(self, case_id: str, request: RetryStepRequest | CancelRequest) -> ActionOutcome:
+        view = self.views.get(case_id)
+        if view is None:
+            return ActionOutcome(result="not_found")
+        if isinstance(request, RetryStepRequest) and not any(
+            step.name == request.step and step.state == "failed" for step in view.steps
+        ):
+            return ActionOutcome(result="refused", detail=f"no failed step {request.step!r}")
+        self.actions.append((case_id, request))
+        status: CaseStatus = "running" if isinstance(request, RetryStepRequest) else "revoked"
+        self.views[case_id] = view.model_copy(update={"status": status})
+        return ActionOutcome(result="accepted", detail=status)

@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from onething.settings import Settings
-from tests.unit.workbench.fakes import NOW, FakeBoard, death_case
+from tests.unit.workbench.fakes import NOW, FakeBoard, FakeConsole, FakeSubjects, death_case
 from workbench.app import create_app
 
 LATE = death_case(1, deadline_in=-timedelta(hours=2))
@@ -29,8 +29,22 @@ def board() -> FakeBoard:
 
 
 @pytest.fixture
-def app(tmp_path: Path, board: FakeBoard) -> FastAPI:
-    return create_app(Settings(home=tmp_path / "home"), board=board, clock=lambda: NOW)
+def subjects() -> FakeSubjects:
+    soon = SOON.waits[0].verification_id
+    return FakeSubjects(
+        {soon: {"deceased": {"id_number": "330702194001010012", "name": "赵建国"}, "place": "home"}}
+    )
+
+
+@pytest.fixture
+def app(tmp_path: Path, board: FakeBoard, subjects: FakeSubjects) -> FastAPI:
+    return create_app(
+        Settings(home=tmp_path / "home"),
+        board=board,
+        subjects=subjects,
+        console=FakeConsole(),
+        clock=lambda: NOW,
+    )
 
 
 @pytest.fixture
@@ -75,6 +89,7 @@ def test_the_worklist_is_oldest_deadline_first_with_the_overdue_marked(
     assert '<tr class="overdue" data-case="' + LATE.case_id in page
     assert "已超期" in page
     assert "5 小时 0 分钟" in page
+    assert "<td>2026-12-02 23:00</td>" in page  # SOON's deadline, 15:00 UTC, in China time
     assert ELSEWHERE.case_id not in page
 
 
@@ -89,28 +104,47 @@ def test_english_on_request_and_remembered(clients: list[TestClient]) -> None:
     assert "5 h 0 min" in again
 
 
-def test_an_officer_of_another_department_gets_403(clients: list[TestClient]) -> None:
+def test_an_officer_of_another_department_gets_403(
+    clients: list[TestClient], subjects: FakeSubjects
+) -> None:
     sign_in(clients[0], "zhao", "tax")
 
     listing = clients[0].get("/dept/police?lang=en")
     item = clients[0].get(ITEM)
 
     assert listing.status_code == item.status_code == 403
+    assert subjects.reads == []
     assert "You are an officer of Tax; you may not see or act on the work of Police." in (
         listing.text
     )
     assert SOON.case_id not in listing.text + item.text
 
 
-def test_an_item_shows_only_the_facts_its_step_needs(clients: list[TestClient]) -> None:
+def test_an_item_shows_what_to_check_and_only_the_facts_its_step_needs(
+    clients: list[TestClient], subjects: FakeSubjects
+) -> None:
     sign_in(clients[0], "wang", "police")
 
-    page = clients[0].get(ITEM + "?lang=en").text
+    response = clients[0].get(ITEM + "?lang=en")
 
+    page = response.text
     assert "Confirm a death outside a hospital" in page
+    assert "<td>deceased.name</td><td>赵建国</td>" in page
+    assert "<td>place</td><td>home</td>" in page
     for fact in ("deceased", "died_at", "place"):
         assert f"<td>{fact}</td>" in page
     assert "informant" not in page
+    assert subjects.reads == [("police", SOON.waits[0].verification_id, "wang")]
+    assert response.headers["cache-control"] == "no-store"
+
+
+def test_an_item_whose_subject_cannot_be_read_says_so(clients: list[TestClient]) -> None:
+    sign_in(clients[0], "wang", "police")
+
+    page = clients[0].get(f"/dept/police/items/{LATER.case_id}/death_verification?lang=en")
+
+    assert page.status_code == 200
+    assert "did not give what to check" in page.text
 
 
 def test_claim_answer_and_the_case_moves_on(clients: list[TestClient], board: FakeBoard) -> None:
