@@ -16,7 +16,7 @@ from onething.constants import BUNDLES, DEPARTMENTS
 from onething.durations import parse_duration
 from workbench.auth import OPS
 from workbench.console import STATUSES, Filters
-from workbench.pages import CsrfField, Stop, checked_form, message, redirect, signed_in_at
+from workbench.guards import CsrfField, Stop, checked_form, message, redirect, signed_in_at
 from workbench.rendering import notify, render, workbench
 from workflows.models import CancelRequest, RetryStepRequest
 

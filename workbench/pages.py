@@ -12,46 +12,18 @@ from typing import Annotated, Literal, cast
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from onething.constants import DEPARTMENTS, Department
-from workbench.auth import (
-    DESKS,
-    OFFICER_PATTERN,
-    OPS,
-    FormRefusedError,
-    Officer,
-    check_csrf,
-    sign_in,
-    sign_out,
-    signed_in,
-)
+from workbench.auth import DESKS, OFFICER_PATTERN, OPS, Officer, sign_in, sign_out, signed_in
 from workbench.board import WorkItem
 from workbench.claims import Claim
+from workbench.guards import CsrfField, Stop, checked_form, message, redirect, signed_in_at
 from workbench.rendering import notify, render, workbench
 from workbench.subjects import flatten
 from workflows.models import VerificationAnswerRequest
 
 router = APIRouter()
-
-CsrfField = Annotated[str, Form()]
-
-
-class Stop(Exception):
-    """A page cannot be shown: answer with ``response`` instead."""
-
-    def __init__(self, response: Response) -> None:
-        self.response = response
-
-
-def message(request: Request, key: str, status: int, **values: str) -> HTMLResponse:
-    """A page that says one thing (a refusal, a conflict) with ``status``."""
-    return render(request, "message.html", {"key": key, "values": values}, status=status)
-
-
-def redirect(path: str) -> RedirectResponse:
-    """See other: where a form's post ends, so a reload never submits it again."""
-    return RedirectResponse(path, status_code=303)
 
 
 @dataclass(frozen=True)
@@ -62,36 +34,11 @@ class _DeskOfficer:
     department: Department
 
 
-def signed_in_at(request: Request, desk: str) -> Officer:
-    """The signed-in person of ``desk``; else a sign-in redirect, or a 403 (as :class:`Stop`)."""
-    officer = signed_in(request)
-    if officer is None:
-        raise Stop(redirect(f"/login?next={quote(request.url.path)}"))
-    if officer.desk != desk:
-        raise Stop(
-            render(
-                request,
-                "message.html",
-                {"key": "forbidden_department", "values": {}, "mine": officer.desk, "other": desk},
-                status=403,
-            )
-        )
-    return officer
-
-
 def _officer_of(request: Request, department: str) -> _DeskOfficer:
     """The signed-in officer of ``department``; else a 404, a sign-in redirect, or a 403."""
     if department not in DEPARTMENTS:
         raise Stop(message(request, "unknown_department", 404))
     return _DeskOfficer(id=signed_in_at(request, department).id, department=department)
-
-
-async def checked_form(request: Request, csrf: str) -> None:
-    """Refuse (as :class:`Stop`, 403) a form without the session's CSRF token."""
-    try:
-        check_csrf(request, csrf)
-    except FormRefusedError:
-        raise Stop(message(request, "bad_form", 403)) from None
 
 
 def _item_path(department: str, case_id: str, step: str) -> str:
