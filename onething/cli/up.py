@@ -65,7 +65,9 @@ async def _announce(stack: Stack, ready: asyncio.Event) -> None:
         console.print(f"Temporal Web UI: {stack.settings.ui_url}", markup=False)
     web = stack.settings.web_url
     console.print(
-        f"Workbench: {web}/dept/<department> (officers), {web}/ops (operators)", markup=False
+        f"Workbench: {web}/dept/<department> (officers), {web}/ops (operators)",
+        markup=False,
+        soft_wrap=True,
     )
     console.print(f"Payload codec: {stack.settings.codec_url}", markup=False)
     console.print(f"  {codec_usage(stack.settings)}", markup=False, soft_wrap=True)
