@@ -108,6 +108,11 @@ async def test_a_police_officer_answers_a_death_at_home_in_the_browser(
     # The page refreshes its list every ten seconds: the case appears without a reload.
     await row.wait_for(timeout=LIST_TIMEOUT_MS)
     await shot(wang, "workbench-dept.png")
+    # On a phone (360 px wide) the list scrolls inside its table; the page itself does not.
+    await wang.set_viewport_size({"width": 360, "height": 740})
+    assert await wang.evaluate("document.documentElement.scrollWidth") <= 360
+    await shot(wang, "workbench-dept-phone.png")
+    await wang.set_viewport_size({"width": 1100, "height": 700})
     await row.get_by_role("link", name="Open").click()
     await wang.get_by_role("button", name="Claim").click()
     await wang.locator("#answer-form").wait_for()
