@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Literal, Protocol
 
 from temporalio.client import Client, WorkflowUpdateFailedError
@@ -52,10 +51,10 @@ class WorkItemDetail:
 
 @dataclass(frozen=True)
 class AnswerOutcome:
-    """What became of an answer: ``accepted``, ``moved_on`` (nothing pending any more) or
-    ``not_found``; ``status`` is the case's status when accepted."""
+    """What became of an answer: ``accepted`` (``status`` is then the case's status), or
+    ``moved_on``: the case waits for no such answer any more (or is gone), nothing changed."""
 
-    result: Literal["accepted", "moved_on", "not_found"]
+    result: Literal["accepted", "moved_on"]
     status: str = ""
 
 
@@ -148,8 +147,3 @@ class TemporalBoard:
                 return await case_view(self._client, case_id)
             except CaseNotFoundError:
                 return None
-
-
-def time_left(deadline: datetime, now: datetime) -> float:
-    """Seconds until ``deadline`` (negative once past)."""
-    return (deadline - now).total_seconds()

@@ -27,7 +27,6 @@ _WORDS: Final[dict[str, tuple[str, str]]] = {
     "case": ("案件", "Case"),
     "step": ("环节", "Step"),
     "kind": ("核验内容", "What is asked"),
-    "asked_by": ("发起部门", "Asked by"),
     "opened": ("发起时间", "Opened"),
     "deadline": ("截止时间", "Deadline"),
     "time_left": ("剩余时间", "Time left"),
@@ -60,7 +59,6 @@ _WORDS: Final[dict[str, tuple[str, str]]] = {
         "该事项已被 {officer} 认领，您不能处理。",
         "{officer} holds this verification; you cannot act on it.",
     ),
-    "claim_first": ("请先认领再处理。", "Claim the verification before acting on it."),
     "you_hold": ("您已认领此事项。", "You hold this verification."),
     "answered": (
         "已提交：{case} 的核验结论已送达，案件继续办理（{status}）。",

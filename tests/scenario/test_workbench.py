@@ -29,7 +29,8 @@ from onething.temporal_client import connect_temporal
 from onething.waiting import wait_for_case
 from tests.helpers.browser import chromium
 from tests.helpers.kafka import produce_event
-from workflows.models import CaseView
+from workbench.board import TemporalBoard
+from workflows.models import CaseView, VerificationAnswerRequest
 
 pytestmark = pytest.mark.scenario
 
@@ -162,8 +163,15 @@ async def test_a_police_officer_answers_a_death_at_home_in_the_browser(
     )
     assert again.status == 409
     assert "nothing changed" in await again.text()
+    # Past the page's own check, the case itself refuses a second answer, open or closed.
+    board = TemporalBoard(client)
+    repeat = VerificationAnswerRequest(
+        step="death_verification", answer="refused", operator="police:li-0572", reason="again"
+    )
+    assert (await board.answer(case, repeat)).result == "moved_on"
 
     view = await wait_for_case(client, case, timeout_s=120)
+    assert (await board.answer(case, repeat)).result == "moved_on"
     assert view.status == "completed"
     answers = [a for a in view.actions if a.action.startswith("answer_verification")]
     assert [(a.operator, a.action) for a in answers] == [
