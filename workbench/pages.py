@@ -67,7 +67,7 @@ def _desk_path(officer: Officer) -> str:
 @router.get("/login", response_class=HTMLResponse)
 async def login_page(request: Request, next: str = "") -> Response:
     """The sign-in form."""
-    return render(request, "login.html", {"next": next if next.startswith("/") else ""})
+    return render(request, "login.html", {"next": _local(next)})
 
 
 @router.post("/login")
@@ -89,8 +89,14 @@ async def login(
         return message(request, "unknown_department", 400)
     who = Officer(id=officer, desk=department)
     sign_in(request, who)
-    safe_next = next if next.startswith("/") and not next.startswith("//") else ""
-    return redirect(safe_next or _desk_path(who))
+    return redirect(_local(next) or _desk_path(who))
+
+
+def _local(path: str) -> str:
+    """``path`` if it stays on the workbench, else nothing (no open redirect after sign-in)."""
+    if path.startswith("/") and not path.startswith(("//", "/\\")):
+        return path
+    return ""
 
 
 @router.post("/logout")

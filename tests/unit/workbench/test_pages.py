@@ -312,3 +312,24 @@ def test_the_session_secret_is_owner_only(app: FastAPI, tmp_path: Path) -> None:
     secret = tmp_path / "home" / "keys" / "workbench-session.key"
 
     assert secret.stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.parametrize(
+    ("asked", "landing"),
+    [
+        ("/dept/police/mine", "/dept/police/mine"),
+        ("//evil.example/x", "/dept/police"),
+        ("/\\evil.example/x", "/dept/police"),
+        ("https://evil.example/", "/dept/police"),
+    ],
+)
+def test_sign_in_returns_only_to_a_workbench_page(
+    clients: list[TestClient], asked: str, landing: str
+) -> None:
+    token = csrf_of(clients[0].get("/login").text)
+
+    response = clients[0].post(
+        "/login", data={"officer": "wang", "department": "police", "csrf": token, "next": asked}
+    )
+
+    assert response.headers["location"] == landing
