@@ -1,5 +1,6 @@
 # The one image of every onething process in docker-compose.yml: department services,
-# workers, the event bridge, the codec server and init-secrets differ only in their command.
+# workers, the event bridge, the codec server, the workbench and init-secrets differ only in their
+# command.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -23,6 +24,7 @@ COPY activities ./activities
 COPY events ./events
 COPY workers ./workers
 COPY departments ./departments
+COPY workbench ./workbench
 # The sources go once installed, so every process imports the installed package.
 RUN pip install --no-cache-dir . \
     && rm -rf /src

@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-CODE := onething workflows activities events workers departments deploy tests
+CODE := onething workflows activities events workers departments deploy workbench tests
 
 .PHONY: setup browser demo test lint format typecheck unit scenario clean
 

@@ -133,6 +133,18 @@ class VerificationsWithdrawn(_Body):
     withdrawn: list[str]
 
 
+class VerificationSubject(_Body):
+    """``GET /verifications/{verification_id}/subject``: what an officer must check, and only that.
+
+    For the providing department's own officers (through the workbench); each read is logged.
+    """
+
+    verification_id: str
+    case_id: str
+    kind: str
+    subject: dict[str, Any]
+
+
 class VerificationSummary(_Body):
     """A verification as ``GET /verifications`` lists it for operators (no personal data)."""
 

@@ -5,11 +5,12 @@ a new request, is its own business (a :data:`VerificationRule` per kind, registe
 :class:`~departments.service.DepartmentService`). A rule confirms or refuses at once from the
 department's records, or leaves the request pending until an operator answers it with
 ``POST /verifications/{verification_id}/answer``. ``GET /verifications?status=pending`` is the
-operators' work list. A case that stops (cancelled, rejected, revoked) withdraws what it still has
-pending with ``POST /verifications/withdraw``, so nobody is sent to answer it.
+operators' work list; ``GET /verifications/{verification_id}/subject`` shows an officer what to
+check, and logs the read. A case that stops (cancelled, rejected, revoked) withdraws what it still
+has pending with ``POST /verifications/withdraw``, so nobody is sent to answer it.
 
 The subject (an address, a person) stays in the ``verifications`` table: no answer, listing or
-detail repeats it.
+detail repeats it; only the subject endpoint does, for the officer who must check it.
 """
 
 from __future__ import annotations
@@ -21,17 +22,19 @@ from dataclasses import dataclass, replace
 from functools import partial
 from typing import Annotated, Final
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Header, Query, Response
 
 from departments.api import (
     VerificationAnswer,
     VerificationRequest,
     VerificationState,
     VerificationStatus,
+    VerificationSubject,
     VerificationSummary,
     VerificationsWithdrawn,
     VerificationWithdrawal,
 )
+from departments.audit import Read, record_reads
 from departments.clock import now_in_china
 from departments.documents import next_number
 from departments.http import Caller, IdempotencyKey, respond
@@ -197,6 +200,48 @@ def list_verifications(
     ]
 
 
+def verification_subject(
+    conn: sqlite3.Connection, verification_id: str, *, department: Department, officer: str
+) -> VerificationSubject:
+    """What a verification asks the officer to check, logged as a read of each person it names.
+
+    Raises:
+        DepartmentError: ``verification_not_found`` (404).
+    """
+    _row(conn, verification_id)
+    row = conn.execute(
+        "SELECT id, case_id, kind, subject FROM verifications WHERE id = ?", (verification_id,)
+    ).fetchone()
+    subject = json.loads(row["subject"])
+    purpose = f"{row['kind']} verification by officer {officer}"
+    record_reads(
+        conn,
+        (
+            Read(
+                case_id=row["case_id"],
+                requested_by=department,
+                fact=f"verification:{row['kind']}",
+                subject_id_number=id_number,
+                purpose=purpose,
+            )
+            for id_number in sorted(_id_numbers(subject))
+        ),
+    )
+    return VerificationSubject(
+        verification_id=row["id"], case_id=row["case_id"], kind=row["kind"], subject=subject
+    )
+
+
+def _id_numbers(value: object) -> set[str]:
+    """Every ``id_number`` anywhere in a subject: the people the read concerns."""
+    if isinstance(value, dict):
+        found = {value["id_number"]} if isinstance(value.get("id_number"), str) else set()
+        return found.union(*(_id_numbers(inner) for inner in value.values()))
+    if isinstance(value, list):
+        return set().union(*(_id_numbers(inner) for inner in value))
+    return set()
+
+
 def _row(conn: sqlite3.Connection, verification_id: str) -> sqlite3.Row:
     row: sqlite3.Row | None = conn.execute(
         "SELECT id, status, detail FROM verifications WHERE id = ?", (verification_id,)
@@ -232,7 +277,8 @@ def _status(row: sqlite3.Row) -> VerificationStatus:
 def routes(
     store: Store, department: Department, rules: Mapping[str, VerificationRule]
 ) -> APIRouter:
-    """``POST /verifications``, ``.../{id}/answer``, ``.../withdraw``, ``GET /verifications``."""
+    """``POST /verifications``, ``.../{id}/answer`` and ``.../withdraw``; ``GET /verifications``,
+    ``.../{id}`` and ``.../{id}/subject``."""
     router = APIRouter(tags=["verifications"])
 
     @router.post("/verifications", response_model=VerificationStatus)
@@ -271,5 +317,15 @@ def routes(
     async def one(verification_id: str) -> VerificationStatus:
         with store.transaction() as conn:
             return find_verification(conn, verification_id)
+
+    @router.get("/verifications/{verification_id}/subject", response_model=VerificationSubject)
+    async def subject(
+        verification_id: str,
+        officer: Annotated[str, Header(alias="X-Onething-Officer", min_length=1, max_length=64)],
+    ) -> VerificationSubject:
+        with store.transaction() as conn:
+            return verification_subject(
+                conn, verification_id, department=department, officer=officer
+            )
 
     return router

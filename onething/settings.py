@@ -127,6 +127,13 @@ class Settings(BaseSettings):
         ),
     )
     local_codec_port: int = Field(default=8234, ge=1, le=65535)
+    local_web_port: int = Field(default=8240, ge=1, le=65535, description="The workbench.")
+    web_claim_ttl: timedelta = Field(
+        default=timedelta(minutes=30),
+        gt=timedelta(0),
+        description="How long an officer's claim on a verification holds before it returns "
+        "to the pool.",
+    )
     department_tokens: SecretStr | None = Field(
         default=None,
         description="JSON {department: service token}. Unset: <home>/keys/department-<d>.token.",
@@ -228,6 +235,11 @@ class Settings(BaseSettings):
     def codec_url(self) -> str:
         """The codec server of the local stack, which the Web UI decodes payloads through."""
         return f"http://{self.local_host}:{self.local_codec_port}"
+
+    @property
+    def web_url(self) -> str:
+        """The workbench of the local stack: worklists, operators' console."""
+        return f"http://{self.local_host}:{self.local_web_port}"
 
     def department_port(self, department: Department) -> int:
         """The local port of a simulated department service."""

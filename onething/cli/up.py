@@ -79,6 +79,12 @@ async def _announce(stack: Stack, ready: asyncio.Event) -> None:
     console.print("onething ready", markup=False)
     if stack.settings.temporal_address is None:
         console.print(f"Temporal Web UI: {stack.settings.ui_url}", markup=False)
+    web = stack.settings.web_url
+    console.print(
+        f"Workbench: {web}/dept/<department> (officers), {web}/ops (operators)",
+        markup=False,
+        soft_wrap=True,
+    )
     console.print(f"Payload codec: {stack.settings.codec_url}", markup=False)
     console.print(f"  {codec_usage(stack.settings)}", markup=False, soft_wrap=True)
     console.print(f"Logs: {stack.log_dir}", markup=False)

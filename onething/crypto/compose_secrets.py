@@ -35,6 +35,7 @@ POSTGRES_PASSWORD_FILE: Final = "password"  # noqa: S105 - a file name, not a se
 ORCHESTRATOR_SERVICE: Final = "worker-orchestrator"
 BRIDGE_SERVICE: Final = "bridge"
 CODEC_SERVICE: Final = "codec-server"
+WORKBENCH_SERVICE: Final = "workbench"
 
 log = logging.getLogger("onething.compose_secrets")
 
@@ -127,7 +128,8 @@ class ComposeSecrets:
 
         A department service gets its own token and the scope key; a department worker the
         payload keys and its department's token; the orchestrator the payload keys; the
-        bridge the payload keys and the scope key; the codec server the keys and its token.
+        bridge the payload keys and the scope key; the codec server the keys and its token; the
+        workbench the payload keys and every department's token.
         """
         payload = {
             "ONETHING_PAYLOAD_KEYS": json.dumps(self.ring.encoded_keys()),
@@ -138,6 +140,9 @@ class ComposeSecrets:
             ORCHESTRATOR_SERVICE: payload,
             BRIDGE_SERVICE: payload | scope,
             CODEC_SERVICE: payload | {"ONETHING_CODEC_TOKEN": self.codec_token},
+            # It shows each department's officers what their verifications ask.
+            WORKBENCH_SERVICE: payload
+            | {"ONETHING_DEPARTMENT_TOKENS": json.dumps(self.department_tokens)},
         }
         for department in DEPARTMENTS:
             token = {

@@ -1,4 +1,5 @@
-"""The onething processes of the stack: department services, workers and the event bridge."""
+"""The onething processes of the stack: department services, workers, the event bridge and the
+workbench."""
 
 from __future__ import annotations
 
@@ -72,4 +73,23 @@ def workers_stage(settings: Settings) -> Stage:
             progress_file=progress_file(settings, name),
         )
         for name, module in WORKER_MODULES.items()
+    )
+
+
+def workbench_part(settings: Settings) -> Part:
+    """The workbench (officers' worklists), healthy when its ``/health`` answers 200.
+
+    Args:
+        settings: Resolved settings.
+
+    Returns:
+        The part.
+    """
+    port = settings.local_web_port
+    return Part(
+        name="workbench",
+        argv=(sys.executable, "-m", "workbench.serve"),
+        health=http_health(f"http://{settings.local_host}:{port}/health"),
+        ports=(Port(port, "workbench"),),
+        after=WORKERS_AFTER,
     )

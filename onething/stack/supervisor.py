@@ -23,7 +23,7 @@ from onething.stack.parts import Part, Stage
 from onething.stack.ports import check_ports_free
 from onething.stack.process import ChildProcess
 from onething.stack.progress import ProgressWatch
-from onething.stack.services import departments_stage, workers_stage
+from onething.stack.services import departments_stage, workbench_part, workers_stage
 from onething.stack.temporal_server import temporal_part
 
 logger = logging.getLogger(__name__)
@@ -43,8 +43,8 @@ def default_stages(settings: Settings, *, temporal_args: Sequence[str] = ()) -> 
 
     Returns:
         Temporal, the broker and the codec server; then the department services; then the
-        workers and bridge. Only the workers and the bridge wait (for Temporal and the
-        broker): everything else starts at once.
+        workers, bridge and workbench. Only the workers, the bridge and the workbench wait (for
+        Temporal and the broker): everything else starts at once.
 
     Raises:
         BinaryNotFoundError: A server the stack must start is not installed.
@@ -56,7 +56,7 @@ def default_stages(settings: Settings, *, temporal_args: Sequence[str] = ()) -> 
             codec_part(settings),
         ),
         departments_stage(settings),
-        workers_stage(settings),
+        (*workers_stage(settings), workbench_part(settings)),
     ]
 
 

@@ -80,6 +80,7 @@ def stack_environment(home: Path, **overrides: str) -> dict[str, str]:
         ONETHING_LOCAL_UI_PORT=str(free_ports()),
         ONETHING_LOCAL_KAFKA_PORT=str(free_ports()),
         ONETHING_LOCAL_CODEC_PORT=str(free_ports()),
+        ONETHING_LOCAL_WEB_PORT=str(free_ports()),
         ONETHING_DEPARTMENTS_BASE_PORT=str(free_ports(len(DEPARTMENTS))),
         ONETHING_POPULATION_FAMILIES=os.environ.get("ONETHING_POPULATION_FAMILIES", "12000"),
     )

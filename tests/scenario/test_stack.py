@@ -32,6 +32,7 @@ PARTS = {
     "worker-orchestrator",
     "worker-departments",
     "bridge",
+    "workbench",
 }
 
 
@@ -129,6 +130,11 @@ async def test_up_serves_every_part_and_sigterm_stops_them_all(
     await _assert_topics_exist(up.settings)
     await _assert_departments_answer(up.settings)
     assert _not_owner_only(up.home) == []
+    async with httpx.AsyncClient(timeout=10) as client:
+        assert (await client.get(f"{up.settings.web_url}/health")).status_code == 200
+    assert f"Workbench: {up.settings.web_url}/dept/<department> (officers), " in "\n".join(
+        up.stdout
+    )
     pid_files = {path.stem: int(path.read_text()) for path in (up.home / "run").glob("*.pid")}
     assert set(pid_files) == PARTS
     tree = _descendants(up.process.pid)

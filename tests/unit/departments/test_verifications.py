@@ -235,3 +235,44 @@ def test_a_withdrawal_leaves_answered_verifications_as_they_were(
 def test_a_withdrawal_needs_a_reason(department: Client) -> None:
     response = post(department("police"), "/verifications/withdraw", _withdrawal(reason=""))
     assert response.status_code == 422
+
+
+def test_an_officer_sees_the_subject_and_the_read_is_logged(
+    department: Client, population: Population
+) -> None:
+    police = department("police")
+    deceased = population.cohort("elderly")[0].grandfather
+    subject = {
+        "deceased": {"id_number": deceased.id_number, "name": deceased.name},
+        "place": "home",
+    }
+    opened = post(
+        police, "/verifications", _request("death_outside_hospital", subject, case="death-DTH-7")
+    )
+    number = opened.json()["verification_id"]
+
+    shown = police.get(
+        f"/verifications/{number}/subject", headers={"X-Onething-Officer": "wang-0571"}
+    )
+    unnamed = police.get(f"/verifications/{number}/subject")
+    missing = police.get(
+        "/verifications/POL-VER-2026-999999/subject", headers={"X-Onething-Officer": "wang"}
+    )
+    log = police.post("/access-log/query", json={"id_number": deceased.id_number}).json()
+
+    assert shown.status_code == 200
+    assert shown.json() == {
+        "verification_id": number,
+        "case_id": "death-DTH-7",
+        "kind": "death_outside_hospital",
+        "subject": subject,
+    }
+    assert unnamed.status_code == 422
+    assert missing.status_code == 404
+    assert [(r["case_id"], r["fact"], r["purpose"]) for r in log["reads"]] == [
+        (
+            "death-DTH-7",
+            "verification:death_outside_hospital",
+            "death_outside_hospital verification by officer wang-0571",
+        )
+    ]

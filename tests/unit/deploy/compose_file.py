@@ -14,6 +14,7 @@ from onething.crypto.compose_secrets import (
     BRIDGE_SERVICE,
     CODEC_SERVICE,
     ORCHESTRATOR_SERVICE,
+    WORKBENCH_SERVICE,
     department_service,
     department_worker,
 )
@@ -34,7 +35,7 @@ CONDITIONS = {"service_started", "service_healthy", ONE_SHOT_CONDITION}
 CLUSTER_CLIENTS = frozenset(
     {department_service(d) for d in DEPARTMENTS}
     | {department_worker(d) for d in DEPARTMENTS}
-    | {ORCHESTRATOR_SERVICE, BRIDGE_SERVICE}
+    | {ORCHESTRATOR_SERVICE, BRIDGE_SERVICE, WORKBENCH_SERVICE}
 )
 #: Everything run from the project's image.
 ONETHING_SERVICES = CLUSTER_CLIENTS | {CODEC_SERVICE, INIT_SECRETS}

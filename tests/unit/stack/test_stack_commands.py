@@ -26,6 +26,7 @@ def settings(tmp_path: Path) -> Settings:
             local_kafka_port=19092,
             departments_base_port=18410,
             local_codec_port=18234,
+            local_web_port=18240,
         )
     )
 
@@ -95,13 +96,14 @@ def test_stages_in_start_order(settings: Settings) -> None:
     assert [[part.name for part in stage] for stage in stages] == [
         ["temporal", "broker", "codec-server"],
         [f"department-{department}" for department in DEPARTMENTS],
-        ["worker-orchestrator", "worker-departments", "bridge"],
+        ["worker-orchestrator", "worker-departments", "bridge", "workbench"],
     ]
     assert stages[0][0].argv[-1] == "x=1"
     health = stages[1][0]
     assert health.argv == (sys.executable, "-m", "departments.serve", "--department", "health")
     assert stages[2][2].argv == (sys.executable, "-m", "onething.prestart", "events.bridge")
-    assert all(part.prestart and part.after == ("temporal", "broker") for part in stages[2])
+    assert all(part.prestart and part.after == ("temporal", "broker") for part in stages[2][:3])
+    assert stages[2][3].argv == (sys.executable, "-m", "workbench.serve")
 
 
 def test_every_port_is_checked(settings: Settings) -> None:
@@ -109,7 +111,7 @@ def test_every_port_is_checked(settings: Settings) -> None:
 
     ports = [port.number for part in stack.parts for port in part.ports]
 
-    assert ports == [17233, 18233, 19092, 18234, *range(18410, 18416)]
+    assert ports == [17233, 18233, 19092, 18234, *range(18410, 18416), 18240]
 
 
 def test_existing_services_start_nothing_and_bind_nothing(settings: Settings) -> None:
