@@ -81,7 +81,7 @@ def test_a_malformed_id_number_is_refused_without_being_echoed(stack: Any) -> No
 async def test_once_a_case_closes_its_scope_opens_nothing_at_the_departments(
     stack: Any,
 ) -> None:
-    event = sample_event("newborn", 5151)
+    event = sample_event("newborn", 5252)
     case_id = f"newborn-{event['subject']}"
     mother = event["data"]["mother"]["id_number"]
     await produce_event(stack.settings.kafka_target, TOPIC_BIRTHS, event)

@@ -36,7 +36,7 @@ async def _waiting(client: Client, case_id: str, timeout_s: float = 120) -> Case
 
 async def test_an_operators_cancel_ends_the_case_cancelled_not_revoked(stack: Any) -> None:
     client = await connect_temporal(stack.settings)
-    event = sample_event("death", 8181, place="home")
+    event = sample_event("death", 8171, place="home")
     case_id = f"death-{event['subject']}"
     await produce_event(stack.settings.kafka_target, TOPIC_DEATHS, event)
     await _waiting(client, case_id)

@@ -49,7 +49,7 @@ async def until(
 async def test_cancelling_a_death_at_home_withdraws_the_police_home_visit(
     stack: Any, client: Client
 ) -> None:
-    event = sample_event("death", 8181, place="home")
+    event = sample_event("death", 8191, place="home")
     case_id = f"death-{event['subject']}"
     await produce_event(stack.settings.kafka_target, TOPIC_DEATHS, event)
     await until(client, case_id, lambda v: bool(v.waits))
