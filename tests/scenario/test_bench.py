@@ -30,6 +30,7 @@ STACK_PARTS = {
     "bridge",
     "worker-orchestrator",
     "worker-departments",
+    "workbench",
     *(f"department-{d}" for d in DEPARTMENTS),
 }
 
