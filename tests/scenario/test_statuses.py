@@ -52,7 +52,7 @@ async def test_an_operators_cancel_ends_the_case_cancelled_not_revoked(stack: An
         "the family reported the death twice",
     )
     assert cancelled.returncode == 0, cancelled.stderr
-    assert "the case is cancelled" in cancelled.stdout
+    assert "the case is now cancelled" in cancelled.stdout
 
     view = await wait_for_case(client, case_id, timeout_s=60)
     assert view.status == "cancelled"

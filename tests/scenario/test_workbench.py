@@ -220,7 +220,7 @@ async def test_an_operator_finds_a_waiting_case_and_cancels_it_in_the_browser(
     assert "Action accepted" in await operator.locator(".notice").inner_text()
 
     view = await wait_for_case(client, case, timeout_s=120)
-    assert view.status == "revoked"
+    assert view.status == "cancelled"
     assert [(a.operator, a.action, a.reason) for a in view.actions] == [
         ("ops:op-0579", "cancel", "the family withdrew the application")
     ]
