@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -17,6 +18,7 @@ from temporalio.worker import Worker
 
 from events.models import EventMeta
 from onething.constants import ORCHESTRATOR_TASK_QUEUE, department_task_queue
+from tests.helpers.temporal import temporal_binary
 from tests.helpers.toy_bundle import ToyData, ToyHoldCase, ToyInput
 from workflows.models import (
     AskCitizenRequest,
@@ -173,3 +175,57 @@ async def test_nobody_asks_for_a_fact_that_no_step_waits_for(
             RetryStepRequest(step="issue_a", operator="op", reason="why not"),
         )
     await handle.terminate("test over")
+
+
+async def test_a_reset_after_a_retry_ends_as_the_original_run(
+    case: tuple[WorkflowHandle[Any, CaseView], Fakes], temporal_env: WorkflowEnvironment
+) -> None:
+    # The reset is made the way an operator makes it, with the temporal CLI.
+    handle, fakes = case
+    await until(handle, "failed")
+    await handle.execute_update(
+        ToyHoldCase.ask_citizen,
+        AskCitizenRequest(fact="email", operator="op-1", reason="no department holds it"),
+    )
+    fakes.broken = False
+    await handle.execute_update(
+        ToyHoldCase.retry_step,
+        RetryStepRequest(step="fragile_h", operator="op-1", reason="fixed the shape"),
+    )
+    await handle.execute_update(
+        ToyHoldCase.supply_fact,
+        SupplyFactRequest(fact="email", value="c@example.invalid", operator="op-1", reason="phone"),
+    )
+    original = await handle.result()
+    client = temporal_env.client
+
+    reset = subprocess.run(
+        [
+            temporal_binary(),
+            "workflow",
+            "reset",
+            "--address",
+            client.service_client.config.target_host,
+            "--namespace",
+            client.namespace,
+            "--workflow-id",
+            handle.id,
+            "--type",
+            "FirstWorkflowTask",
+            "--reason",
+            "test: an operator resets the case",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert reset.returncode == 0, reset.stderr
+    new_run = client.get_workflow_handle(handle.id, result_type=CaseView)
+    after: CaseView = await asyncio.wait_for(new_run.result(), timeout=120)
+
+    assert original.status == after.status == "completed"
+    assert after.citizen_inputs == original.citizen_inputs
+    # The citizen's answer is re-applied; the retry is not needed, since the step was fixed.
+    assert [a.action for a in after.actions] == ["ask_citizen:email", "supply_fact:email"]
+    assert sorted(d.number for d in after.documents) == sorted(d.number for d in original.documents)
