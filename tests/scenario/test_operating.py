@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from temporalio.client import Client, WorkflowQueryFailedError
-from temporalio.service import RPCError
+from temporalio.client import Client
 
 from events.samples import sample_event
 from onething.constants import TOPIC_BIRTHS, TOPIC_DEATHS
@@ -21,6 +18,7 @@ from onething.report.case_graph import EVENT_NODE
 from onething.report.svg import STATE_COLOURS
 from onething.temporal_client import connect_temporal
 from onething.waiting import wait_for_case
+from tests.helpers.cases import until
 from tests.helpers.cli import onething, start_onething
 from tests.helpers.kafka import produce_event
 from workflows.models import CaseView
@@ -43,23 +41,6 @@ async def newborn(stack: Any, client: Client) -> CaseView:
     view = await wait_for_case(client, f"newborn-{event['subject']}", timeout_s=120)
     assert view.status == "completed", view.failure
     return view
-
-
-async def until(
-    client: Client, case_id: str, condition: Callable[[CaseView], bool], timeout_s: float = 60
-) -> CaseView:
-    """The case's view once ``condition`` holds (the case may not have started yet)."""
-    handle = client.get_workflow_handle(case_id)
-    for _ in range(int(timeout_s / 0.2)):
-        try:
-            view: CaseView = await handle.query("status", result_type=CaseView)
-        except (RPCError, WorkflowQueryFailedError):  # not started yet
-            await asyncio.sleep(0.2)
-            continue
-        if condition(view):
-            return view
-        await asyncio.sleep(0.2)
-    raise AssertionError(f"{case_id} never reached the expected state")
 
 
 def case_ids(listed: Any) -> set[str]:

@@ -11,19 +11,18 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import subprocess
-from collections.abc import Callable
 from contextlib import closing
 from typing import Any
 
 import pytest
-from temporalio.client import Client, WorkflowQueryFailedError
-from temporalio.service import RPCError
+from temporalio.client import Client
 
 from events.samples import sample_event
 from onething.chaos.documents import department_documents, issued_twice
 from onething.constants import DEPARTMENTS, TOPIC_BIRTHS, TOPIC_BUSINESS, TOPIC_DEATHS
 from onething.temporal_client import connect_temporal
 from onething.waiting import wait_for_case
+from tests.helpers.cases import until
 from tests.helpers.kafka import produce_event
 from tests.helpers.temporal import temporal_binary
 from workflows.models import CancelRequest, CaseView, VerificationAnswerRequest
@@ -34,23 +33,6 @@ pytestmark = pytest.mark.scenario
 @pytest.fixture(scope="module")
 async def client(stack: Any) -> Client:
     return await connect_temporal(stack.settings)
-
-
-async def until(
-    client: Client, case_id: str, condition: Callable[[CaseView], bool], timeout_s: float = 120
-) -> CaseView:
-    """The case's view once ``condition`` holds (the case may not have started yet)."""
-    handle = client.get_workflow_handle(case_id)
-    for _ in range(int(timeout_s / 0.2)):
-        try:
-            view: CaseView = await handle.query("status", result_type=CaseView)
-        except (RPCError, WorkflowQueryFailedError):
-            await asyncio.sleep(0.2)
-            continue
-        if condition(view):
-            return view
-        await asyncio.sleep(0.2)
-    raise AssertionError(f"{case_id} never reached the expected state")
 
 
 async def reset(stack: Any, client: Client, case_id: str, reset_type: str) -> CaseView:

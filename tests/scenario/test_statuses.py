@@ -7,13 +7,13 @@ import json
 from typing import Any
 
 import pytest
-from temporalio.client import Client, WorkflowQueryFailedError
-from temporalio.service import RPCError
+from temporalio.client import Client
 
 from events.samples import sample_event
 from onething.constants import TOPIC_CASE_UPDATES, TOPIC_DEATHS
 from onething.temporal_client import connect_temporal
 from onething.waiting import wait_for_case
+from tests.helpers.cases import until
 from tests.helpers.cli import onething
 from tests.helpers.kafka import produce_event, read_until
 from workflows.models import CaseView
@@ -21,17 +21,8 @@ from workflows.models import CaseView
 pytestmark = pytest.mark.scenario
 
 
-async def _waiting(client: Client, case_id: str, timeout_s: float = 120) -> CaseView:
-    handle = client.get_workflow_handle(case_id)
-    for _ in range(int(timeout_s / 0.2)):
-        try:
-            view: CaseView = await handle.query("status", result_type=CaseView)
-        except (RPCError, WorkflowQueryFailedError):  # not started yet
-            view = CaseView(case_id=case_id, bundle="death", status="running")
-        if view.waits:
-            return view
-        await asyncio.sleep(0.2)
-    raise AssertionError(f"{case_id} never waited on a verification")
+async def _waiting(client: Client, case_id: str) -> CaseView:
+    return await until(client, case_id, lambda view: bool(view.waits))
 
 
 async def test_an_operators_cancel_ends_the_case_cancelled_not_revoked(stack: Any) -> None:

@@ -6,21 +6,19 @@ import asyncio
 import json
 import re
 import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from temporalio.client import Client, WorkflowQueryFailedError
-from temporalio.service import RPCError
+from temporalio.client import Client
 
 from events.samples import sample_event
 from onething.constants import SA_CASE_STATUS, SA_WAITING_ON, TOPIC_BIRTHS, TOPIC_DEATHS
 from onething.temporal_client import connect_temporal
 from onething.waiting import wait_for_case
+from tests.helpers.cases import until
 from tests.helpers.cli import onething
 from tests.helpers.departments import set_faults, verifications
 from tests.helpers.kafka import produce_event
-from workflows.models import CaseView
 
 pytestmark = pytest.mark.scenario
 
@@ -28,23 +26,6 @@ pytestmark = pytest.mark.scenario
 @pytest.fixture(scope="module")
 async def client(stack: Any) -> Client:
     return await connect_temporal(stack.settings)
-
-
-async def until(
-    client: Client, case_id: str, condition: Callable[[CaseView], bool], timeout_s: float = 120
-) -> CaseView:
-    """The case's view once ``condition`` holds (the case may not have started yet)."""
-    handle = client.get_workflow_handle(case_id)
-    for _ in range(int(timeout_s / 0.2)):
-        try:
-            view: CaseView = await handle.query("status", result_type=CaseView)
-        except (RPCError, WorkflowQueryFailedError):  # not started yet
-            await asyncio.sleep(0.2)
-            continue
-        if condition(view):
-            return view
-        await asyncio.sleep(0.2)
-    raise AssertionError(f"{case_id} never reached the expected state")
 
 
 async def test_cancelling_a_death_at_home_withdraws_the_police_home_visit(
